@@ -1,0 +1,423 @@
+"""``SliderSolver``: capture -> solve -> slide -> verify, with retries on a fresh captcha."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import WebDriverWait
+
+from ._types import Solver
+from .capture import Captured, Target, capture_element, recapture, resolve_element
+from .conditions import Condition, as_condition
+from .errors import (
+    AuthenticationError,
+    CaptureError,
+    ConfigurationError,
+    OmoCaptchaError,
+    SlideError,
+    VerificationFailed,
+)
+from .slide import DEFAULT_STYLE, Drag, PathStep, SlideStyle, plan_path
+
+if TYPE_CHECKING:
+    from .engine import GapMatch
+
+__all__ = ["AttemptRecord", "SliderSolver", "SolveResult"]
+
+logger = logging.getLogger("omo_selenium.solver")
+
+#: Share of the drag made before looking how far the piece moves (handle-to-piece ratio).
+PROBE_SHARE = 0.35
+#: Landing error, in CSS px of the image, above which the drag is corrected before release.
+LANDING_TOLERANCE_CSS_PX = 0.75
+_UNSET: Any = object()
+
+
+@dataclass
+class AttemptRecord:
+    """What one attempt saw and did.
+
+    Attributes:
+        number: 1-based attempt number.
+        distance_css: the solver's answer: piece travel in CSS px of the image.
+        ratio: piece px moved per handle px dragged (given, measured or assumed 1).
+        ratio_source: ``"given"``, ``"measured"`` or ``"assumed"``.
+        handle_css: how far the handle was dragged (CSS px) at release.
+        landed_css: the piece travel measured on the page before release, if looked at.
+        correction_css: handle px added by the landing check (0 when none was needed).
+        verdict: ``True`` accepted, ``False`` rejected, ``None`` not checked.
+        error: why the attempt failed before a verdict, if it did.
+        timings: seconds per step: ``capture``, ``solve``, ``slide``, ``verify``.
+    """
+
+    number: int
+    distance_css: float | None = None
+    ratio: float | None = None
+    ratio_source: str | None = None
+    handle_css: int | None = None
+    landed_css: float | None = None
+    correction_css: int = 0
+    verdict: bool | None = None
+    error: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    captured: Captured | None = field(default=None, repr=False)
+    match: GapMatch | None = field(default=None, repr=False)
+    path: list[PathStep] = field(default_factory=list, repr=False)
+
+
+@dataclass
+class SolveResult:
+    """The outcome of :meth:`SliderSolver.solve`.
+
+    Attributes:
+        success: the page accepted a drag (or, with no ``success`` check given, a drag
+            was made without error).
+        attempts: one record per attempt, in order.
+        elapsed: seconds for the whole solve.
+    """
+
+    success: bool
+    attempts: list[AttemptRecord]
+    elapsed: float
+
+    @property
+    def error(self) -> str | None:
+        """The last attempt's error, if any."""
+        return self.attempts[-1].error if self.attempts else None
+
+    def raise_for_failure(self) -> SolveResult:
+        """Return ``self`` on success, else raise :class:`VerificationFailed`."""
+        if not self.success:
+            detail = f": {self.error}" if self.error else ""
+            raise VerificationFailed(
+                f"slider captcha not solved after {len(self.attempts)} attempt(s){detail}"
+            )
+        return self
+
+
+class SliderSolver:
+    """Solve slider captchas on any WebDriver (local, ``webdriver.Remote``, Grid).
+
+    Args:
+        driver: the browser to work in. For a captcha inside an iframe, switch into
+            the frame first; both elements must be in the current frame.
+        solver: what turns a picture into a distance. Default: the omocaptcha API
+            when a key is configured (``OMOCAPTCHA_API_KEY``), else the local engine.
+        style: how the drag moves (see :class:`SlideStyle`).
+        ratio: piece px per handle px; ``None`` measures it on the page with a small
+            first drag.
+        check_landing: before release, look at the page and correct the drag when
+            the piece is not over the gap. ``None``: on for the local engine.
+        verify_timeout: seconds to wait for the page's verdict after release.
+        element_timeout: seconds to wait for the captcha elements to appear.
+
+    Example:
+        >>> result = SliderSolver(driver).solve(  # doctest: +SKIP
+        ...     image="#captcha-image", handle="#slider-handle",
+        ...     success="#captcha-result[data-state=success]")
+        >>> result.success
+        True
+    """
+
+    def __init__(
+        self,
+        driver: WebDriver,
+        solver: Solver | None = None,
+        *,
+        style: SlideStyle = DEFAULT_STYLE,
+        ratio: float | None = None,
+        check_landing: bool | None = None,
+        verify_timeout: float = 5.0,
+        element_timeout: float = 10.0,
+    ) -> None:
+        if solver is None:
+            from .client import default_solver
+
+            solver = default_solver()
+        if not isinstance(solver, Solver):
+            raise ConfigurationError("solver must have a solve(image, width_view) method")
+        _check_ratio(ratio)
+        if not verify_timeout >= 0 or not element_timeout >= 0:
+            raise ConfigurationError("timeouts must not be negative")
+        self.driver = driver
+        self.solver = solver
+        self.style = style
+        self.ratio = ratio
+        if check_landing is None:
+            from .engine import LocalEngine
+
+            check_landing = isinstance(solver, LocalEngine)
+        self.check_landing = check_landing
+        self.verify_timeout = verify_timeout
+        self.element_timeout = element_timeout
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(solver={type(self.solver).__name__}, ratio={self.ratio}, "
+            f"check_landing={self.check_landing})"
+        )
+
+    def solve(
+        self,
+        image: Target,
+        handle: Target,
+        *,
+        success: Condition | None = None,
+        failure: Condition | None = None,
+        refresh: Target | None = None,
+        attempts: int = 3,
+        ratio: float | None = _UNSET,
+    ) -> SolveResult:
+        """Solve the captcha, retrying on a fresh one when the page rejects a drag.
+
+        Args:
+            image: the captcha picture (it should include the overlaid piece).
+            handle: the slider handle to drag.
+            success: shown when the page accepted the drag (a Target that becomes
+                visible, or a ``driver -> truthy`` callable). ``None``: do not check.
+            failure: shown when the page rejected it (ends the wait early).
+            refresh: clicked to get a new captcha before the next attempt; without
+                it, the solver waits for the page to show a new picture by itself.
+            attempts: how many captchas to try at most.
+            ratio: override the solver's handle ratio for this call.
+
+        Returns:
+            The outcome with one record per attempt; check ``result.success`` or call
+            ``result.raise_for_failure()``.
+
+        Raises:
+            CaptureError: the captcha elements are missing or hidden.
+            AuthenticationError, ConfigurationError: retrying cannot help.
+        """
+        if not isinstance(attempts, int) or attempts < 1:
+            raise ConfigurationError("attempts must be a positive integer")
+        ratio = self.ratio if ratio is _UNSET else ratio
+        _check_ratio(ratio)
+        started = time.monotonic()
+        records: list[AttemptRecord] = []
+        previous: Captured | None = None
+        for number in range(1, attempts + 1):
+            if number > 1:
+                previous = self._next_captcha(image, refresh, previous)
+            record = AttemptRecord(number)
+            records.append(record)
+            try:
+                self._attempt(record, image, handle, success, failure, ratio)
+            except (AuthenticationError, ConfigurationError):
+                raise
+            except CaptureError:
+                if number == 1:
+                    raise
+                record.error = "captcha not found after refresh"
+                break
+            except OmoCaptchaError as exc:
+                record.error = f"{type(exc).__name__}: {exc}"
+            previous = record.captured or previous
+            logger.info(
+                "attempt %d/%d: distance %s css px, ratio %s (%s), verdict %s, %.2f s%s",
+                number,
+                attempts,
+                _fmt(record.distance_css),
+                _fmt(record.ratio, 3),
+                record.ratio_source,
+                record.verdict,
+                sum(record.timings.values()),
+                f", error: {record.error}" if record.error else "",
+            )
+            if record.error is None and record.verdict is not False:
+                return SolveResult(True, records, time.monotonic() - started)
+        return SolveResult(False, records, time.monotonic() - started)
+
+    # -- one attempt ---------------------------------------------------------------
+
+    def _attempt(
+        self,
+        record: AttemptRecord,
+        image: Target,
+        handle: Target,
+        success: Condition | None,
+        failure: Condition | None,
+        ratio: float | None,
+    ) -> None:
+        clock = time.monotonic
+        t = clock()
+        image_el = resolve_element(self.driver, image, timeout=self.element_timeout)
+        handle_el = resolve_element(self.driver, handle, timeout=self.element_timeout)
+        captured = capture_element(self.driver, image_el)
+        record.captured = captured
+        record.timings["capture"] = clock() - t
+
+        t = clock()
+        try:
+            record.distance_css = self._ask_solver(record, captured)
+        finally:
+            record.timings["solve"] = clock() - t
+
+        t = clock()
+        try:
+            self._slide(record, captured, image_el, handle_el, ratio)
+        finally:
+            record.timings["slide"] = clock() - t
+
+        t = clock()
+        record.verdict = self._verdict(success, failure)
+        record.timings["verify"] = clock() - t
+        if record.verdict is False:
+            record.error = "the page did not accept the drag"
+
+    def _ask_solver(self, record: AttemptRecord, captured: Captured) -> float:
+        locate = getattr(self.solver, "locate", None)
+        if callable(locate):
+            match = locate(captured.image, captured.width_view)
+            record.match = match
+            return float(match.distance_css)
+        return float(self.solver.solve(captured.image, captured.width_view))
+
+    def _look(self, captured: Captured, image_el: WebElement) -> Captured:
+        if captured.device_box is None:
+            return capture_element(self.driver, image_el, scroll=False)
+        return recapture(self.driver, captured)
+
+    def _piece_travel_css(self, captured: Captured, image_el: WebElement) -> float | None:
+        from .motion import measure_piece_shift  # numpy: imported on first use
+
+        shift = measure_piece_shift(captured.image, self._look(captured, image_el).image)
+        return None if shift is None else shift * captured.scale
+
+    def _slide(
+        self,
+        record: AttemptRecord,
+        captured: Captured,
+        image_el: WebElement,
+        handle_el: WebElement,
+        ratio: float | None,
+    ) -> None:
+        distance = record.distance_css
+        assert distance is not None
+        rng = self.style.rng()
+        drag = Drag(self.driver, handle_el)
+        try:
+            drag.press()
+            if ratio is not None:
+                record.ratio, record.ratio_source = ratio, "given"
+            else:
+                probe = plan_path(
+                    max(min(distance, 12.0), distance * PROBE_SHARE),
+                    style=dataclasses.replace(self.style, overshoot=False),
+                    rng=rng,
+                )
+                drag.move(probe)
+                moved = self._piece_travel_css(captured, image_el)
+                if moved is None or drag.x == 0 or moved <= 0.5:
+                    logger.warning("could not see the piece move; assuming a 1:1 handle")
+                    record.ratio, record.ratio_source = 1.0, "assumed"
+                else:
+                    record.ratio, record.ratio_source = moved / drag.x, "measured"
+            ratio_used = record.ratio
+            assert ratio_used is not None
+            drag.move(plan_path(distance / ratio_used - drag.x, style=self.style, rng=rng))
+            if self.check_landing:
+                self._correct_landing(record, drag, captured, image_el, ratio_used)
+            drag.release(settle=self.style.settle)
+        except (SlideError, CaptureError):
+            drag.abort()
+            raise
+        finally:
+            record.handle_css = drag.x
+            record.path = list(drag.steps)
+
+    def _correct_landing(
+        self,
+        record: AttemptRecord,
+        drag: Drag,
+        captured: Captured,
+        image_el: WebElement,
+        ratio: float,
+    ) -> None:
+        distance = record.distance_css
+        assert distance is not None
+        landed = self._piece_travel_css(captured, image_el)
+        record.landed_css = landed
+        if landed is None:
+            logger.debug("landing check: piece not found, no correction")
+            return
+        error_css = distance - landed
+        correction = round(error_css / ratio)
+        if abs(error_css) > LANDING_TOLERANCE_CSS_PX and correction != 0:
+            quiet = dataclasses.replace(self.style, overshoot=False, jitter_css_px=0.0)
+            drag.move(plan_path(correction, style=quiet))
+            record.correction_css = correction
+            logger.debug(
+                "landing check: piece %.1f css px off, moved handle %+d", error_css, correction
+            )
+
+    def _verdict(self, success: Condition | None, failure: Condition | None) -> bool | None:
+        if success is None and failure is None:
+            return None
+        ok = as_condition(success) if success is not None else None
+        bad = as_condition(failure) if failure is not None else None
+
+        def decided(driver: WebDriver) -> str | bool:
+            if ok is not None and ok(driver):
+                return "success"
+            if bad is not None and bad(driver):
+                return "fail"
+            return False
+
+        try:
+            outcome = WebDriverWait(self.driver, self.verify_timeout, poll_frequency=0.1).until(
+                decided
+            )
+        except TimeoutException:
+            # With only a failure check, no failure in time counts as accepted.
+            return ok is None
+        return bool(outcome == "success")
+
+    # -- between attempts ------------------------------------------------------------
+
+    def _next_captcha(
+        self, image: Target, refresh: Target | None, previous: Captured | None
+    ) -> Captured | None:
+        """Ask for (or wait for) a fresh captcha; returns nothing new, just waits."""
+        if refresh is not None:
+            try:
+                button = resolve_element(self.driver, refresh, timeout=self.element_timeout)
+                try:
+                    button.click()
+                except WebDriverException:
+                    self.driver.execute_script("arguments[0].click();", button)
+            except (CaptureError, WebDriverException) as exc:
+                logger.warning("could not click refresh: %s", exc)
+        if previous is None:
+            return None
+        old = previous.image.tobytes()
+        deadline = time.monotonic() + self.element_timeout
+        while time.monotonic() < deadline:
+            try:
+                current = capture_element(self.driver, image)
+            except CaptureError:
+                current = None
+            if current is not None and current.image.tobytes() != old:
+                # A picture still fading in changes again: give it a moment to settle.
+                time.sleep(0.15)
+                return current
+            time.sleep(0.1)
+        logger.warning("no new captcha picture within %.0f s; trying anyway", self.element_timeout)
+        return previous
+
+
+def _check_ratio(ratio: float | None) -> None:
+    if ratio is not None and not (math.isfinite(ratio) and ratio > 0):
+        raise ConfigurationError(f"ratio must be a positive number, got {ratio!r}")
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
