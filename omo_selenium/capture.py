@@ -143,7 +143,8 @@ def _crop(png: bytes, box: tuple[int, int, int, int]) -> Image.Image:
             raise CaptureError(
                 f"element box {box} lies outside the {shot.width}x{shot.height} screenshot"
             )
-        return shot.convert("RGB").crop(box)
+        cropped: Image.Image = shot.convert("RGB").crop(box)
+        return cropped
 
 
 def capture_element(driver: WebDriver, target: Target, *, scroll: bool = True) -> Captured:
