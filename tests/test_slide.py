@@ -1,0 +1,98 @@
+"""The drag planner, without a browser."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import pytest
+
+from omo_selenium.errors import ConfigurationError
+from omo_selenium.slide import DEFAULT_STYLE, SlideStyle, plan_path
+
+DISTANCES = [1, 3, 12.4, 37.5, 99.6, 150, 233.2, 310, -25, -140.7]
+
+
+@pytest.mark.parametrize("distance", DISTANCES)
+@pytest.mark.parametrize("seed", range(5))
+def test_path_lands_within_half_a_pixel(distance: float, seed: int) -> None:
+    steps = plan_path(distance, rng=random.Random(seed))
+    assert sum(s.dx for s in steps) == round(distance)
+    assert abs(sum(s.dx for s in steps) - distance) <= 0.5
+
+
+@pytest.mark.parametrize("distance", [40, 120, 250])
+def test_path_is_not_flat_and_its_wobble_is_bounded(distance: float) -> None:
+    for seed in range(20):
+        steps = plan_path(distance, rng=random.Random(seed))
+        y, ys = 0, []
+        for s in steps:
+            y += s.dy
+            ys.append(y)
+        assert any(v != 0 for v in ys), "a perfectly flat path is what bots draw"
+        assert max(abs(v) for v in ys) <= DEFAULT_STYLE.jitter_css_px + 1
+
+
+def test_zero_jitter_gives_a_flat_path() -> None:
+    flat = dataclasses.replace(DEFAULT_STYLE, jitter_css_px=0.0)
+    assert all(s.dy == 0 for s in plan_path(120, style=flat))
+
+
+def test_path_accelerates_then_decelerates() -> None:
+    steps = plan_path(
+        200, style=dataclasses.replace(DEFAULT_STYLE, overshoot=False), rng=random.Random(1)
+    )
+    speeds = [s.dx / s.duration_ms for s in steps]
+    peak = speeds.index(max(speeds))
+    assert 0 < peak < len(speeds) - 1
+    assert speeds[0] < max(speeds) / 2 and speeds[-1] < max(speeds) / 2
+
+
+def test_overshoot_goes_past_then_comes_back() -> None:
+    style = dataclasses.replace(DEFAULT_STYLE, overshoot_css_px=(4.0, 4.0))
+    steps = plan_path(100, style=style, rng=random.Random(3))
+    x, peak = 0, 0
+    for s in steps:
+        x += s.dx
+        peak = max(peak, x)
+    assert peak == 104 and x == 100
+
+
+def test_without_overshoot_the_path_never_passes_the_target() -> None:
+    style = dataclasses.replace(DEFAULT_STYLE, overshoot=False)
+    x = 0
+    for s in plan_path(100, style=style, rng=random.Random(3)):
+        x += s.dx
+        assert x <= 100
+
+
+def test_timing_follows_speed_and_steps_vary() -> None:
+    steps = plan_path(300, style=dataclasses.replace(DEFAULT_STYLE, overshoot=False))
+    total_ms = sum(s.duration_ms for s in steps)
+    assert total_ms == pytest.approx(300 / DEFAULT_STYLE.speed * 1000, rel=0.1)
+    assert len({s.duration_ms for s in steps}) > 3, "perfectly regular timing looks robotic"
+
+
+def test_same_seed_same_path_other_seed_other_path() -> None:
+    style = dataclasses.replace(DEFAULT_STYLE, seed=42)
+    assert plan_path(150, style=style) == plan_path(150, style=style)
+    assert plan_path(150, style=style) != plan_path(150, style=dataclasses.replace(style, seed=43))
+
+
+def test_zero_distance_is_no_move() -> None:
+    assert plan_path(0.3) == []
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_non_finite_distance_is_refused(bad: float) -> None:
+    with pytest.raises(ConfigurationError):
+        plan_path(bad)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"speed": 0}, {"step": -1}, {"settle": -0.1}, {"overshoot_css_px": (5.0, 2.0)}],
+)
+def test_bad_style_is_refused_at_construction(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ConfigurationError):
+        SlideStyle(**kwargs)  # type: ignore[arg-type]
