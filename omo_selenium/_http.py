@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import logging
+import selectors
 import socket
 import socketserver
 import threading
@@ -77,7 +78,9 @@ class JsonHTTPServer(ThreadingHTTPServer):
         self.name = name
         self._connections: dict[threading.Thread, socket.socket] = {}
         self._connections_lock = threading.Lock()
+        self._wake_reader, self._wake_writer = socket.socketpair()
         super().__init__(address, _Handler)
+        self.socket.setblocking(False)
 
     def server_bind(self) -> None:
         """Bind without HTTPServer's ``socket.getfqdn`` (a DNS lookup) of our own address."""
@@ -85,6 +88,35 @@ class JsonHTTPServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         self.server_name = str(host)
         self.server_port = int(port)
+
+    def serve_until_stopped(self) -> None:
+        """Accept connections until :meth:`stop_serving` (which takes effect at once).
+
+        Unlike ``serve_forever``, no polling interval: a socketpair wakes the loop.
+        """
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.socket, selectors.EVENT_READ)
+            selector.register(self._wake_reader, selectors.EVENT_READ)
+            while True:
+                events = selector.select()
+                if any(key.fileobj is self._wake_reader for key, _ in events):
+                    return
+                try:
+                    request, client_address = self.get_request()
+                except OSError:  # the client gave up between select and accept
+                    continue
+                self.process_request(request, client_address)
+
+    def stop_serving(self) -> None:
+        """Make :meth:`serve_until_stopped` return."""
+        with contextlib.suppress(OSError):
+            self._wake_writer.send(b"x")
+
+    def server_close(self) -> None:
+        """Close the listening socket and the wake-up pair."""
+        super().server_close()
+        self._wake_reader.close()
+        self._wake_writer.close()
 
     def process_request(
         self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
@@ -239,6 +271,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_json(self, status: int, payload: dict[str, Any]) -> None:
         body = json.dumps(payload).encode("utf-8")
         self.close_connection = True
+        # An unparsable request line leaves the HTTP/0.9 default, which would drop the status
+        # line and headers; every answer of ours carries them.
+        self.request_version = "HTTP/1.0"
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

@@ -138,7 +138,7 @@ class OmoServer:
             solver, self._store, workers=workers, max_queue=max_queue, name=name
         )
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, name=name, daemon=True
+            target=self._httpd.serve_until_stopped, name=name, daemon=True
         )
         self._state = "new"
         self._state_lock = threading.Lock()
@@ -205,7 +205,7 @@ class OmoServer:
             was_running = self._state == "running"
             self._state = "stopped"
             if was_running:
-                self._httpd.shutdown()
+                self._httpd.stop_serving()
                 self._thread.join()
             self._httpd.server_close()
             self._httpd.close_connections(timeout)
