@@ -1,0 +1,362 @@
+"""The demo site's HTTP server: :class:`DemoSite` (a test fixture) and :func:`serve` (the CLI).
+
+Routes::
+
+    GET  /                 the demo page for the variant in the query string
+    GET  /widget           the widget alone (what ``iframe=1`` embeds)
+    GET  /static/<file>    CSS and JavaScript
+    GET  /img/<token>      a challenge's background (JPEG) or piece (PNG), by opaque token
+    POST /api/challenge    a new challenge for the variant in the query string (JSON)
+    POST /api/verify       {"id", "x", "trajectory"} -> the verdict (JSON)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import FrameType, TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+from .pages import read_static, render_frame, render_page
+from .records import ChallengeRecord, VerificationRecord
+from .store import ChallengeStore, RequestError
+from .variants import Variant
+
+__all__ = ["DemoSite", "serve"]
+
+logger = logging.getLogger("omo_selenium.demo_site")
+
+_MAX_BODY = 512 * 1024
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], store: ChallengeStore) -> None:
+        super().__init__(address, _Handler)
+        self.store = store
+        self.stopping = threading.Event()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+    server_version = "DemoSite/1"
+    sys_version = ""
+    timeout = 15.0
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("%s %s", self.address_string(), format % args)
+
+    # -- responses ----------------------------------------------------------------------
+
+    def _send(self, status: int, body: bytes, content_type: str, **headers: str) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            for name, value in headers.items():
+                self.send_header(name.replace("_", "-"), value)
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            logger.debug("client went away before the response was sent")
+
+    def _json(self, status: int, data: dict[str, Any], **headers: str) -> None:
+        self._send(status, json.dumps(data).encode(), "application/json", **headers)
+
+    def _html(self, status: int, text: str) -> None:
+        self._send(status, text.encode(), "text/html; charset=utf-8")
+
+    def _error(self, error: RequestError, **headers: str) -> None:
+        self._json(error.status, error.body(), **headers)
+
+    def _variant(self, query: str) -> Variant:
+        try:
+            return Variant.from_query(query)
+        except ValueError as exc:
+            raise RequestError(400, "bad_variant", str(exc)) from None
+
+    def _body(self) -> bytes:
+        length = self.headers.get("Content-Length")
+        if length is None:
+            raise RequestError(411, "length_required", "Content-Length is required")
+        try:
+            size = int(length)
+        except ValueError:
+            raise RequestError(400, "bad_request", "Content-Length is not a number") from None
+        if size < 0:
+            raise RequestError(400, "bad_request", "Content-Length is negative")
+        if size > _MAX_BODY:
+            self.close_connection = True
+            raise RequestError(413, "too_large", f"body over {_MAX_BODY} bytes")
+        return self.rfile.read(size)
+
+    # -- routes -------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        path = url.path
+        if path in ("/", "/index.html", "/widget"):
+            try:
+                variant = self._variant(url.query)
+            except RequestError as exc:
+                self._html(400, f"<!doctype html><title>Bad variant</title><p>{exc.message}</p>")
+                return
+            page = render_frame(variant) if path == "/widget" else render_page(variant)
+            self._html(200, page)
+        elif path.startswith("/static/"):
+            asset = read_static(path[len("/static/") :])
+            if asset is None:
+                self._send(404, b"not found", "text/plain; charset=utf-8")
+            else:
+                self._send(200, asset[0], asset[1])
+        elif path.startswith("/img/"):
+            image = self.server.store.image(path[len("/img/") :])
+            if image is None:
+                self._send(404, b"not found", "text/plain; charset=utf-8")
+            else:
+                self._send(200, image[0], image[1])
+        elif path == "/favicon.ico":
+            self._send(204, b"", "image/x-icon")
+        elif path in ("/api/challenge", "/api/verify"):
+            self._error(RequestError(405, "method_not_allowed", "use POST"), Allow="POST")
+        elif path.startswith("/api/"):
+            self._error(RequestError(404, "not_found", f"no endpoint {path}"))
+        else:
+            self._send(404, b"not found", "text/plain; charset=utf-8")
+
+    def do_POST(self) -> None:
+        url = urlsplit(self.path)
+        try:
+            body = self._body()
+            if url.path == "/api/challenge":
+                data = self.server.store.issue(self._variant(url.query))
+                self._json(200, data)
+            elif url.path == "/api/verify":
+                verdict = self.server.store.verify(body)
+                if verdict.delay > 0:
+                    self.server.stopping.wait(verdict.delay)
+                self._json(verdict.status, verdict.body)
+            else:
+                raise RequestError(404, "not_found", f"no endpoint {url.path}")
+        except RequestError as exc:
+            self._error(exc)
+
+
+class DemoSite:
+    """A local slider-captcha site on a background thread, for tests and demos.
+
+    Binds ``host:port`` (port 0 picks a free one) on :meth:`start`; :meth:`stop` shuts it
+    down and joins the thread. The records (:attr:`challenges`, :attr:`verifications`)
+    hold the answers, which the pages never see.
+
+    Args:
+        host: address to bind.
+        port: port to bind; 0 picks a free one (read it back from :attr:`url`).
+        seed: seeds the picture generator for reproducible puzzles.
+        ttl: seconds a challenge stays valid.
+        max_failures: failed attempts after which a challenge is locked.
+        tolerance_px: largest accepted landing error, natural image px.
+        clock: monotonic clock used for expiry (injectable for tests).
+
+    Example:
+        >>> with DemoSite() as site:  # doctest: +SKIP
+        ...     driver.get(site.url_for(scale=1.6))
+        ...     record = site.wait_for_verification()
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        seed: int | None = None,
+        ttl: float = 120.0,
+        max_failures: int = 3,
+        tolerance_px: float = 4.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._address = (host, port)
+        self.store = ChallengeStore(
+            seed=seed, ttl=ttl, max_failures=max_failures, tolerance_px=tolerance_px, clock=clock
+        )
+        self._server: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def __repr__(self) -> str:
+        state = self.url if self._server is not None else "stopped"
+        return f"<DemoSite {state}>"
+
+    def start(self) -> DemoSite:
+        """Bind and serve on a daemon thread; return ``self``.
+
+        Raises:
+            RuntimeError: the site is already running.
+            OSError: the address cannot be bound.
+        """
+        if self._server is not None:
+            raise RuntimeError("DemoSite is already running")
+        server = _HTTPServer(self._address, self.store)
+        thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.2},
+            name="demo-site",
+            daemon=True,
+        )
+        thread.start()
+        self._server, self._thread = server, thread
+        logger.info("demo site listening on %s", self.url)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and join the server thread (does nothing when not running)."""
+        server, thread = self._server, self._thread
+        if server is None or thread is None:
+            return
+        server.stopping.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10.0)
+        self._server = self._thread = None
+        logger.info("demo site stopped")
+
+    def __enter__(self) -> DemoSite:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. ``http://127.0.0.1:40123`` (no trailing slash).
+
+        Raises:
+            RuntimeError: the site is not running.
+        """
+        if self._server is None:
+            raise RuntimeError("DemoSite is not running")
+        host, port = self._server.server_address[:2]
+        host = str(host)
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{port}"
+
+    def url_for(self, **variant: Any) -> str:
+        """Return the page URL for a variant, e.g. ``url_for(scale=1.6, iframe=True)``.
+
+        Keyword names and values are those of :class:`~demo_site.variants.Variant`.
+
+        Raises:
+            ValueError: unknown variant name or value out of range.
+            RuntimeError: the site is not running.
+        """
+        try:
+            query = Variant(**variant).to_query()
+        except TypeError as exc:
+            raise ValueError(str(exc)) from None
+        return f"{self.url}/" + (f"?{query}" if query else "")
+
+    # -- records (delegated to the store) -------------------------------------------------
+
+    @property
+    def challenges(self) -> list[ChallengeRecord]:
+        """Issued challenges with their answers, oldest first (a copy)."""
+        return self.store.challenges
+
+    @property
+    def verifications(self) -> list[VerificationRecord]:
+        """Verification attempts on known challenges, oldest first (a copy)."""
+        return self.store.verifications
+
+    def wait_for_verification(self, count: int = 1, timeout: float = 10.0) -> VerificationRecord:
+        """Block until ``count`` verifications were recorded; return the ``count``-th.
+
+        Raises:
+            TimeoutError: fewer arrived within ``timeout`` seconds.
+        """
+        return self.store.wait_for_verification(count, timeout)
+
+    def wait_for_challenge(self, count: int = 1, timeout: float = 10.0) -> ChallengeRecord:
+        """Block until ``count`` challenges were issued; return the ``count``-th.
+
+        Raises:
+            TimeoutError: fewer were issued within ``timeout`` seconds.
+        """
+        return self.store.wait_for_challenge(count, timeout)
+
+    def answer_for(self, challenge_id: str) -> ChallengeRecord:
+        """Return an issued challenge's record: gap x (natural px), scale and ratio.
+
+        Raises:
+            KeyError: unknown id.
+        """
+        return self.store.answer_for(challenge_id)
+
+    def last_challenge(self) -> ChallengeRecord:
+        """Return the most recently issued challenge's record.
+
+        Raises:
+            LookupError: none was issued yet.
+        """
+        return self.store.last_challenge()
+
+    def reset(self) -> None:
+        """Forget every challenge and record (the server keeps running)."""
+        self.store.reset()
+
+
+def serve(
+    host: str,
+    port: int,
+    *,
+    ready: Callable[[str], None] | None = None,
+    stop: threading.Event | None = None,
+    seed: int | None = None,
+) -> None:
+    """Run a :class:`DemoSite` until SIGINT/SIGTERM (or ``stop`` is set).
+
+    Signal handlers are installed only when called on the main thread, and restored
+    afterwards; elsewhere, pass ``stop`` to end it.
+
+    Args:
+        host: address to bind.
+        port: port to bind (0 picks a free one).
+        ready: called with the base URL once the site is listening.
+        stop: an event that ends serving when set.
+        seed: seeds the picture generator.
+
+    Raises:
+        OSError: the address cannot be bound.
+    """
+    done = stop if stop is not None else threading.Event()
+    previous: dict[signal.Signals, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            logger.info("signal %s received, stopping", signal.Signals(signum).name)
+            done.set()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, on_signal)
+    try:
+        with DemoSite(host, port, seed=seed) as site:
+            if ready is not None:
+                ready(site.url)
+            while not done.wait(timeout=0.5):
+                pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
