@@ -207,7 +207,7 @@ class DemoSite:
         server = _HTTPServer(self._address, self.store)
         thread = threading.Thread(
             target=server.serve_forever,
-            kwargs={"poll_interval": 0.2},
+            kwargs={"poll_interval": 0.05},
             name="demo-site",
             daemon=True,
         )
