@@ -57,7 +57,7 @@ _BACKOFF_FACTOR = 0.25
 _BACKOFF_MAX = 4.0
 _JOB_STATUSES = ("running", "success", "fail")
 _AUTH_WORDS = re.compile(
-    r"token|api[ _-]?key|\bkey\b|unauthori[sz]ed|authenticat|forbidden|permission", re.IGNORECASE
+    r"token|(?<![a-z])key(?![a-z])|unauthori[sz]ed|authenticat|forbidden|permission", re.IGNORECASE
 )
 _DISTANCE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _MAX_MESSAGE_CHARS = 200
