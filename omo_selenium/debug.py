@@ -75,7 +75,8 @@ class DebugRecorder:
 
     Nothing is written until the first :meth:`record_attempt`; the directory is created
     then. After :meth:`finish`, the next attempt starts a new run, so one recorder can
-    follow many solves.
+    follow many solves, one after the other. It is not thread-safe: give each solver
+    (each thread) its own recorder; many recorders may share one ``directory``.
 
     Args:
         directory: where runs go; created on first write.
@@ -182,7 +183,7 @@ class DebugRecorder:
         def write_run() -> None:
             run_dir.mkdir(parents=True, exist_ok=True)
             _write_json(run_dir / "run.json", summary)
-            index.write_text(_run_page(summary, attempts), encoding="utf-8")
+            _write_text(index, _run_page(summary, attempts))
 
         if _guarded(f"{index}", write_run):
             logger.info("debug view of run %s: %s", run_dir.name, index)
@@ -205,7 +206,7 @@ class DebugRecorder:
                 runs.append(((entry / "run.json").stat().st_mtime, info))
         runs.sort(key=lambda item: (item[0], item[1]["run"]), reverse=True)
         page = _top_page([info for _, info in runs])
-        (self.directory / "index.html").write_text(page, encoding="utf-8")
+        _write_text(self.directory / "index.html", page)
 
 
 # -- drawing ---------------------------------------------------------------------------
@@ -286,8 +287,14 @@ def render_path(record: AttemptRecord, *, size: tuple[int, int] = (480, 200)) ->
     left, right, top, bottom = 46, 12, 26, 30
     img = Image.new("RGB", size, "white")
     draw = ImageDraw.Draw(img)
-    font = _font(11)
+    draw.rectangle((left, top, width - right, height - bottom), outline=(120, 120, 120))
     times, xs, ys = _cumulative(record.path)
+    if len(times) < 2:
+        centre = ((left + width - right) / 2, (top + height - bottom) / 2)
+        grey = (90, 90, 90)
+        draw.text(centre, "no pointer moves recorded", fill=grey, font=_font(13), anchor="mm")
+        return img
+    font = _font(11)
     target = _target_handle(record)
     gain = _y_gain(xs, ys)
     values = [0.0, *xs, *(y * gain for y in ys), *([target] if target is not None else [])]
@@ -306,9 +313,8 @@ def render_path(record: AttemptRecord, *, size: tuple[int, int] = (480, 200)) ->
 
     for v in _ticks(low, high, 4):
         _, y = at(0, v)
-        draw.line((left, y, width - right, y), fill=(232, 232, 232))
-        label = _tick_label(v)
-        draw.text((left - 4, y), label, fill=(90, 90, 90), font=font, anchor="rm")
+        draw.line((left + 1, y, width - right - 1, y), fill=(232, 232, 232))
+        draw.text((left - 4, y), _tick_label(v), fill=(90, 90, 90), font=font, anchor="rm")
     for t in _ticks(0, t_max, 5):
         x, _ = at(t, low)
         draw.line((x, height - bottom, x, height - bottom + 3), fill=(90, 90, 90))
@@ -316,22 +322,10 @@ def render_path(record: AttemptRecord, *, size: tuple[int, int] = (480, 200)) ->
             (x, height - bottom + 5), _tick_label(t), fill=(90, 90, 90), font=font, anchor="mt"
         )
     draw.text((width - right, height - 3), "ms", fill=(90, 90, 90), font=font, anchor="rd")
-    draw.rectangle((left, top, width - right, height - bottom), outline=(120, 120, 120))
     if target is not None:
         _dashed(draw, at(0, target), at(t_max, target), (110, 110, 110))
-    if len(times) > 1:
-        draw.line([at(t, x) for t, x in zip(times, xs, strict=True)], fill=_X_COLOUR, width=2)
-        draw.line(
-            [at(t, y * gain) for t, y in zip(times, ys, strict=True)], fill=_Y_COLOUR, width=2
-        )
-    else:
-        draw.text(
-            ((left + width - right) / 2, (top + height - bottom) / 2),
-            "no pointer moves recorded",
-            fill=(90, 90, 90),
-            font=_font(13),
-            anchor="mm",
-        )
+    draw.line([at(t, x) for t, x in zip(times, xs, strict=True)], fill=_X_COLOUR, width=2)
+    draw.line([at(t, y * gain) for t, y in zip(times, ys, strict=True)], fill=_Y_COLOUR, width=2)
     legend: list[tuple[str, tuple[int, int, int]]] = [("x css px", _X_COLOUR)]
     legend.append((f"y css px (scaled {gain:g}x)" if gain != 1 else "y css px", _Y_COLOUR))
     if target is not None:
@@ -442,31 +436,33 @@ def _banner_lines(
         head += f" - {verdict_note}"
     if record.error and record.error != verdict_note:
         head += f" - {record.error}"
-    offset_px = _offset_px(record)
-    offset = f"offset {_num(record.distance_css)} css px = {_num(offset_px)} image px"
-    if record.match is not None:
-        offset += f" | confidence {_num(record.match.confidence, 2)}"
-    ratio = f"handle ratio {_num(record.ratio, 3)} ({record.ratio_source or 'not used'})"
-    target = _target_handle(record)
-    handle = f"handle travel {_num(record.handle_css, 0)} css px (aimed {_num(target)})"
-    landing = (
-        f"landing measured {_num(record.landed_css)} css px | "
-        f"correction {record.correction_css:+d} css px"
-    )
+    lines = [(head, _VERDICT_COLOURS[kind])]
+    if record.distance_css is None:
+        lines.append(("no answer from the solver", white))
+    else:
+        offset = f"offset {_num(record.distance_css)} css px = {_num(_offset_px(record))} image px"
+        if record.match is not None:
+            offset += f" | confidence {_num(record.match.confidence, 2)}"
+        lines.append((offset, white))
+    if record.ratio is not None or record.handle_css is not None:
+        ratio = f"handle ratio {_num(record.ratio, 3)} ({record.ratio_source or 'not used'})"
+        handle = f"handle travel {_num(record.handle_css, 0)} css px"
+        lines.append((f"{ratio} | {handle} (aimed {_num(_target_handle(record))})", white))
+        lines.append(
+            (
+                f"landing measured {_num(record.landed_css)} css px | "
+                f"correction {record.correction_css:+d} css px",
+                white,
+            )
+        )
     steps = [f"{name} {seconds:.2f} s" for name, seconds in record.timings.items()]
     steps.append(f"total {sum(record.timings.values()):.2f} s")
-    if record.match is not None:
-        legend = "cyan box: piece | magenta box: gap | yellow arrow: travel"
-    else:
-        legend = "magenta line: answered offset from the left edge (no boxes from this solver)"
-    return [
-        (head, _VERDICT_COLOURS[kind]),
-        (offset, white),
-        (f"{ratio} | {handle}", white),
-        (landing, white),
-        (" | ".join(steps), white),
-        (legend, grey),
-    ]
+    lines.append((" | ".join(steps), white))
+    if record.captured is not None and record.match is not None:
+        lines.append(("cyan box: piece | magenta box: gap | yellow arrow: travel", grey))
+    elif record.captured is not None and record.distance_css is not None:
+        lines.append(("magenta line: answered offset from the left edge (no boxes)", grey))
+    return lines
 
 
 def _ticks(low: float, high: float, count: int) -> list[float]:
@@ -598,7 +594,17 @@ def _summarize(
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    path.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    _write_text(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write via a temporary file and a rename, so a reader never sees half a page."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _safe_name(name: str) -> str:
@@ -706,7 +712,12 @@ def _card(a: dict[str, Any]) -> str:
         parts.append(f'<img class="path" src="{_h(src)}" alt="attempt {n}: pointer path">')
     match = a.get("match") or {}
     facts = [
-        ("offset", f"{_num(a['distance_css'])} css px = {_num(a['distance_px'])} image px"),
+        (
+            "offset",
+            "no answer"
+            if a["distance_css"] is None
+            else f"{_num(a['distance_css'])} css px = {_num(a['distance_px'])} image px",
+        ),
         ("confidence", _num(match.get("confidence"), 2) if match else "- (no boxes)"),
         ("handle ratio", f"{_num(a['ratio'], 3)} ({a['ratio_source'] or 'not used'})"),
         (
@@ -754,7 +765,7 @@ def _top_page(runs: list[dict[str, Any]]) -> str:
             f" s</td><td>{_h(info.get('finished', ''))}</td></tr>"
         )
     table = (
-        "<table><tr><th>run</th><th>result</th><th>attempts</th><th>time</th>"
+        '<table class="runs"><tr><th>run</th><th>result</th><th>attempts</th><th>time</th>'
         f"<th>finished</th></tr>{''.join(rows)}</table>"
     )
     body = (
