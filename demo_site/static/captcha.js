@@ -193,7 +193,7 @@
     }
     const message =
       status === 200
-        ? "Not quite. Try again with the new puzzle."
+        ? "Not quite, try again."
         : verdict.message || "Verification failed.";
     setState("fail", message);
     root.classList.remove("shake");
