@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import logging
 import math
+import time
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -77,6 +78,7 @@ class Captured:
         device_box: ``(left, top, right, bottom)`` of the crop in screenshot pixels, or
             ``None`` when the picture came from an element screenshot (cross-origin frame).
         device_pixel_ratio: ``window.devicePixelRatio`` at capture time.
+        screenshot_seconds: how long the browser took to take the screenshot.
     """
 
     image: Image.Image
@@ -84,6 +86,7 @@ class Captured:
     css_rect: tuple[float, float, float, float]
     device_box: tuple[int, int, int, int] | None
     device_pixel_ratio: float
+    screenshot_seconds: float = 0.0
 
     @property
     def scale(self) -> float:
@@ -182,14 +185,16 @@ def capture_element(driver: WebDriver, target: Target, *, scroll: bool = True) -
         box = _device_box(x, y, w, h, dpr)
         if box[0] < 0 or box[1] < 0:
             raise CaptureError(f"captcha element is off-screen at CSS ({x:.0f}, {y:.0f})")
+        shot_started = time.monotonic()
         png = driver.get_screenshot_as_png()
+        shot_seconds = time.monotonic() - shot_started
     except StaleElementReferenceException as exc:
         raise CaptureError("captcha element went away while capturing it") from exc
     except WebDriverException as exc:
         raise CaptureError(f"could not capture the captcha: {exc.msg or exc}") from exc
     image = _crop(png, box)
     logger.debug("captured %dx%d px at dpr %.2f, width_view %.1f", *image.size, dpr, w)
-    return Captured(image, w, css_rect, box, dpr)
+    return Captured(image, w, css_rect, box, dpr, shot_seconds)
 
 
 def recapture(driver: WebDriver, previous: Captured) -> Captured:

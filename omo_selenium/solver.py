@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import os
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ from .errors import (
 from .slide import DEFAULT_STYLE, Drag, PathStep, SlideStyle, plan_path
 
 if TYPE_CHECKING:
+    from .debug import DebugRecorder
     from .engine import GapMatch
 
 __all__ = ["AttemptRecord", "SliderSolver", "SolveResult"]
@@ -55,7 +57,8 @@ class AttemptRecord:
         correction_css: handle px added by the landing check (0 when none was needed).
         verdict: ``True`` accepted, ``False`` rejected, ``None`` not checked.
         error: why the attempt failed before a verdict, if it did.
-        timings: seconds per step: ``capture``, ``solve``, ``slide``, ``verify``.
+        timings: seconds per step: ``screenshot``, ``crop`` (element lookup, bounds and
+            cropping), ``solve``, ``slide``, ``verify``.
     """
 
     number: int
@@ -118,6 +121,9 @@ class SliderSolver:
             the piece is not over the gap. ``None``: on for the local engine.
         verify_timeout: seconds to wait for the page's verdict after release.
         element_timeout: seconds to wait for the captcha elements to appear.
+        debug_dir: save, per attempt, the picture, an annotated copy, the drag path and
+            the timings there, plus an ``index.html`` per solve (see
+            :class:`~omo_selenium.debug.DebugRecorder`). ``None``: save nothing.
 
     Example:
         >>> result = SliderSolver(driver).solve(  # doctest: +SKIP
@@ -137,6 +143,7 @@ class SliderSolver:
         check_landing: bool | None = None,
         verify_timeout: float = 5.0,
         element_timeout: float = 10.0,
+        debug_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         if solver is None:
             from .client import default_solver
@@ -158,6 +165,11 @@ class SliderSolver:
         self.check_landing = check_landing
         self.verify_timeout = verify_timeout
         self.element_timeout = element_timeout
+        self.debug: DebugRecorder | None = None
+        if debug_dir is not None:
+            from .debug import DebugRecorder
+
+            self.debug = DebugRecorder(debug_dir)
 
     def __repr__(self) -> str:
         return (
@@ -203,6 +215,28 @@ class SliderSolver:
         _check_ratio(ratio)
         started = time.monotonic()
         records: list[AttemptRecord] = []
+        result: SolveResult | None = None
+        try:
+            result = self._attempts(
+                records, image, handle, success, failure, refresh, attempts, ratio
+            )
+            result.elapsed = time.monotonic() - started
+            return result
+        finally:
+            if self.debug is not None:
+                self.debug.finish(result)
+
+    def _attempts(
+        self,
+        records: list[AttemptRecord],
+        image: Target,
+        handle: Target,
+        success: Condition | None,
+        failure: Condition | None,
+        refresh: Target | None,
+        attempts: int,
+        ratio: float | None,
+    ) -> SolveResult:
         previous: Captured | None = None
         for number in range(1, attempts + 1):
             if number > 1:
@@ -220,6 +254,9 @@ class SliderSolver:
                 break
             except OmoCaptchaError as exc:
                 record.error = f"{type(exc).__name__}: {exc}"
+            finally:
+                if self.debug is not None:
+                    self.debug.record_attempt(record)
             previous = record.captured or previous
             logger.info(
                 "attempt %d/%d: distance %s css px, ratio %s (%s), verdict %s, %.2f s%s",
@@ -233,8 +270,8 @@ class SliderSolver:
                 f", error: {record.error}" if record.error else "",
             )
             if record.error is None and record.verdict is not False:
-                return SolveResult(True, records, time.monotonic() - started)
-        return SolveResult(False, records, time.monotonic() - started)
+                return SolveResult(True, records, 0.0)
+        return SolveResult(False, records, 0.0)
 
     # -- one attempt ---------------------------------------------------------------
 
@@ -253,7 +290,8 @@ class SliderSolver:
         handle_el = resolve_element(self.driver, handle, timeout=self.element_timeout)
         captured = capture_element(self.driver, image_el)
         record.captured = captured
-        record.timings["capture"] = clock() - t
+        record.timings["screenshot"] = captured.screenshot_seconds
+        record.timings["crop"] = clock() - t - captured.screenshot_seconds
 
         t = clock()
         try:
