@@ -171,7 +171,7 @@ def _background(kind: str, rng: random.Random, w: int, h: int) -> FArray:
     if kind == "photo":
         fields = [_fractal(nrng, w, h, rng.uniform(0.8, 1.6), 2.0) for _ in range(3)]
         palette = [_color(rng) for _ in range(3)]
-        img = sum(f[..., None] * c for f, c in zip(fields, palette))
+        img = sum(f[..., None] * c for f, c in zip(fields, palette, strict=True))
         img = img / 1.5
         horizon = rng.uniform(0.3, 0.7) * h
         sky = np.clip((horizon - yy) / (0.2 * h), 0, 1)[..., None]
@@ -270,7 +270,9 @@ def _shape_mask(kind: str, rng: random.Random, size: int) -> FArray:
     elif kind == "square":
         d.rectangle((o, o, o + s - 1, o + s - 1), fill=255)
     elif kind == "rounded":
-        d.rounded_rectangle((o, o, o + s - 1, o + s - 1), radius=s * rng.uniform(0.12, 0.3), fill=255)
+        d.rounded_rectangle(
+            (o, o, o + s - 1, o + s - 1), radius=s * rng.uniform(0.12, 0.3), fill=255
+        )
     elif kind == "circle":
         d.ellipse((o, o, o + s - 1, o + s - 1), fill=255)
     elif kind == "triangle":
@@ -368,9 +370,7 @@ def _gap_style(rng: random.Random, kind: str, outline: str) -> dict[str, Any]:
         style["color"] = np.full(3, rng.uniform(0.2, 0.6))
     else:
         style["amount"] = rng.uniform(0.92, 1.0)
-        style["color"] = rng.choice(
-            [np.full(3, rng.uniform(0.0, 1.0)), _color(rng, 0.2, 0.9)]
-        )
+        style["color"] = rng.choice([np.full(3, rng.uniform(0.0, 1.0)), _color(rng, 0.2, 0.9)])
     style["outline_width"] = rng.randint(1, 2)
     style["outline_alpha"] = rng.uniform(0.4, 0.9)
     style["outline_color"] = np.full(3, rng.choice([0.0, 1.0, rng.uniform(0.3, 0.7)]))
@@ -421,9 +421,7 @@ def _compose(
     min_gx = p["piece_x"] + pw + max(2, int(0.1 * pw))
     gx = p["gap_x"] = _choose(rng, overrides, "gap_x", lambda: rng.randint(min_gx, wn - pw - 2))
     gy = p["gap_y"] = _choose(rng, overrides, "gap_y", lambda: rng.randint(2, hn - ph - 2))
-    p["dy"] = _choose(
-        rng, overrides, "dy", lambda: rng.choice((0, 0, 0, 1, -1, 2, -2))
-    )
+    p["dy"] = _choose(rng, overrides, "dy", lambda: rng.choice((0, 0, 0, 1, -1, 2, -2)))
     p["piece_y"] = min(max(gy + p["dy"], 0), hn - ph)
 
     style = _gap_style(rng, p["gap_style"], p["gap_outline"])
@@ -544,7 +542,9 @@ def _finish(
     pil = Image.fromarray(np.clip(native * 255.0 + 0.5, 0, 255).astype(np.uint8), mode="RGB")
     if (ws, hs) != (wn, hn):
         pil = pil.resize((ws, hs), getattr(Image.Resampling, p["resample"].upper()))
-    p["noise"] = _choose(rng, overrides, "noise", lambda: rng.choice((0.0, 0.0, rng.uniform(0.5, 3.0))))
+    p["noise"] = _choose(
+        rng, overrides, "noise", lambda: rng.choice((0.0, 0.0, rng.uniform(0.5, 3.0)))
+    )
     if p["noise"] > 0:
         arr = np.asarray(pil, dtype=np.float64)
         arr = arr + _np_rng(rng).standard_normal(arr.shape) * p["noise"]
