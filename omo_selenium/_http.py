@@ -123,18 +123,25 @@ class JsonHTTPServer(ThreadingHTTPServer):
     ) -> None:
         """Serve a new connection on its own tracked thread, or refuse it when too many."""
         assert isinstance(request, socket.socket)  # TCP: always a socket
+        thread = threading.Thread(
+            target=self._serve_connection,
+            args=(request, client_address),
+            name=f"{self.name}-conn",
+            daemon=True,
+        )
         with self._connections_lock:
-            if len(self._connections) >= self.max_connections:
-                self._refuse(request)
-                return
-            thread = threading.Thread(
-                target=self._serve_connection,
-                args=(request, client_address),
-                name=f"{self.name}-conn",
-                daemon=True,
-            )
-            self._connections[thread] = request
-        thread.start()
+            accepted = len(self._connections) < self.max_connections
+            if accepted:
+                self._connections[thread] = request
+        if not accepted:
+            self._refuse(request)
+            return
+        try:
+            thread.start()
+        except RuntimeError:  # cannot start a thread: refuse, but keep serving
+            with self._connections_lock:
+                self._connections.pop(thread, None)
+            self._refuse(request)
 
     def _serve_connection(self, sock: socket.socket, client_address: Any) -> None:
         try:
@@ -156,7 +163,9 @@ class JsonHTTPServer(ThreadingHTTPServer):
             sock.settimeout(1.0)
             sock.sendall(head.encode("ascii") + body)
         self.shutdown_request(sock)
-        logger.warning("refused a connection: %d already open", self.max_connections)
+        logger.warning(
+            "refused a connection (%d open, limit %d)", len(self._connections), self.max_connections
+        )
 
     def handle_error(
         self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any

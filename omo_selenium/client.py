@@ -180,8 +180,9 @@ class OmoCaptchaClient:
         (timeouts, resets) and HTTP 502/503/504. ``createJob`` is not idempotent: once the
         request has reached the server, a read error or a 502/504 from a gateway may hide a
         job that was created, and a retry would create (and bill) a second one. So it is
-        retried only on connect errors (nothing was sent) and on HTTP 503 (the server, or
-        a proxy with no upstream, refused the request before creating anything).
+        retried only on connect errors (nothing was sent; this includes a connection reset
+        while it is being set up) and on HTTP 503 (the server, or a proxy with no upstream,
+        refused the request before creating anything).
         """
         common: dict[str, Any] = {
             "total": self.retries,

@@ -570,15 +570,23 @@ def test_stop_is_idempotent_and_leaves_no_thread_running() -> None:
         requests.post(server.url + "/api/createJob", json={}, timeout=WAIT)
 
 
-def test_stop_fails_jobs_still_queued(make_server: Callable[..., OmoServer]) -> None:
+def test_stop_fails_jobs_still_queued_and_leaves_a_stuck_solver_behind(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     solver = BlockingSolver()
-    server = make_server(solver, workers=1, max_queue=4)
-    post(server, "/api/createJob", create_body())
-    assert solver.entered.acquire(timeout=WAIT)
-    queued = post(server, "/api/createJob", create_body()).json()["job_id"]
-    solver.release.set()
-    server.stop()
-    assert server._store.get(queued) in (("fail", None), ("success", "7.5"))
+    server = OmoServer(solver, tokens=[TOKEN], workers=1, max_queue=4).start()
+    try:
+        running = post(server, "/api/createJob", create_body()).json()["job_id"]
+        assert solver.entered.acquire(timeout=WAIT)
+        queued = post(server, "/api/createJob", create_body()).json()["job_id"]
+        server.stop(timeout=0.1)  # the solver is still blocked
+        assert server._store.get(queued) == ("fail", None)
+        assert server._store.get(running) == ("running", None)
+        assert "did not stop" in caplog.text
+    finally:
+        solver.release.set()
+    wait_for(lambda: not server.threads(), "the stuck worker to finish and exit")
+    assert server._store.get(running) == ("success", "7.5")
 
 
 def test_context_manager_starts_and_stops() -> None:
