@@ -195,7 +195,7 @@ class OmoCaptchaClient:
             "backoff_max": _BACKOFF_MAX,
             # Never let a server's Retry-After make us sleep past our own bounds.
             "respect_retry_after_header": False,
-            # Hand back the last 5xx response; _check_http turns it into TransportError.
+            # Hand back the last 5xx response; _read_answer turns it into TransportError.
             "raise_on_status": False,
         }
         poll_retry = Retry(read=self.retries, status_forcelist=(502, 503, 504), **common)
@@ -401,7 +401,7 @@ class OmoCaptchaClient:
         if 300 <= status < 400:
             raise ProtocolError(f"{endpoint}: unexpected HTTP {status} redirect")
         if data is None:
-            kind = response.headers.get("Content-Type", "no content type")
+            kind = self._scrub(response.headers.get("Content-Type", "no content type"))[:60]
             raise ProtocolError(
                 f"{endpoint}: HTTP {status} answer is not a JSON object "
                 f"({kind}, {len(response.content)} bytes)"
@@ -421,9 +421,9 @@ class OmoCaptchaClient:
         """Raise for an anti-captcha-style ``{"errorId": N, ...}`` answer (see create_job)."""
         error_id = data.get("errorId")
         if error_id == 0 and not isinstance(error_id, bool):
-            task = data.get("taskId")
+            task = self._scrub(repr(data.get("taskId")))[:40]
             raise ProtocolError(
-                f"{endpoint}: legacy answer errorId=0 (taskId={task!r}) is not the documented "
+                f"{endpoint}: legacy answer errorId=0 (taskId={task}) is not the documented "
                 "success shape; refusing to guess that a job was created"
             )
         description = data.get("errorDescription") or data.get("errorCode") or "no description"
