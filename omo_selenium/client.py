@@ -12,19 +12,18 @@ a ``repr`` or an exception message (server messages are scrubbed before we repea
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import math
-import re
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any, NoReturn
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from ._answers import AnswerReader
 from ._types import ImageInput, JobResult, SliderAnswer, Solver
 from .config import (
     DEFAULT_MAX_WAIT,
@@ -34,15 +33,7 @@ from .config import (
     resolve_api_key,
     resolve_base_url,
 )
-from .errors import (
-    ApiError,
-    AuthenticationError,
-    ConfigurationError,
-    ProtocolError,
-    SolveFailed,
-    SolveTimeout,
-    TransportError,
-)
+from .errors import ConfigurationError, SolveFailed, SolveTimeout, TransportError
 from .images import to_png_bytes
 
 __all__ = ["DEFAULT_RETRIES", "OmoCaptchaClient", "default_solver", "poll_job"]
@@ -55,12 +46,6 @@ DEFAULT_RETRIES = 3
 FIRST_POLL_DELAY = 0.25
 _BACKOFF_FACTOR = 0.25
 _BACKOFF_MAX = 4.0
-_JOB_STATUSES = ("running", "success", "fail")
-_AUTH_WORDS = re.compile(
-    r"token|(?<![a-z])key(?![a-z])|unauthori[sz]ed|authenticat|forbidden|permission", re.IGNORECASE
-)
-_DISTANCE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
-_MAX_MESSAGE_CHARS = 200
 
 
 def poll_job(
@@ -160,6 +145,7 @@ class OmoCaptchaClient:
             )
         self._api_key = key
         self.base_url = resolve_base_url(base_url)
+        self._answers = AnswerReader(key, self.base_url)
         self.timeout = _positive_seconds("timeout", timeout)
         self.poll_interval = _positive_seconds("poll_interval", poll_interval)
         self.max_wait = _positive_seconds("max_wait", max_wait)
@@ -195,7 +181,7 @@ class OmoCaptchaClient:
             "backoff_max": _BACKOFF_MAX,
             # Never let a server's Retry-After make us sleep past our own bounds.
             "respect_retry_after_header": False,
-            # Hand back the last 5xx response; _read_answer turns it into TransportError.
+            # Hand back the last 5xx response; AnswerReader.body turns it into TransportError.
             "raise_on_status": False,
         }
         poll_retry = Retry(read=self.retries, status_forcelist=(502, 503, 504), **common)
@@ -265,15 +251,7 @@ class OmoCaptchaClient:
                 "width_view": int(width) if width.is_integer() else width,
             },
         }
-        data = self._post("createJob", payload)
-        job_id = data.get("job_id")
-        if isinstance(job_id, str) and job_id.isascii() and job_id.isdigit():
-            job_id = int(job_id)
-        if isinstance(job_id, bool) or not isinstance(job_id, int) or job_id < 0:
-            raise ProtocolError(
-                f"createJob answered without a usable job_id: {self._describe(data)}"
-            )
-        return job_id
+        return self._answers.job_id(self._post("createJob", payload))
 
     def get_job_result(self, job_id: int) -> JobResult:
         """Ask ``getJobResult`` once about a job.
@@ -293,19 +271,7 @@ class OmoCaptchaClient:
         if isinstance(job_id, bool) or not isinstance(job_id, int):
             raise ConfigurationError(f"job_id must be an int, not {type(job_id).__name__}")
         data = self._post("getJobResult", {"api_token": self._api_key, "job_id": job_id})
-        status = data.get("status")
-        if status not in _JOB_STATUSES:
-            raise ProtocolError(
-                f"getJobResult answered an unknown status: {self._describe(data)}", job_id=job_id
-            )
-        result = data.get("result")
-        if status != "success":
-            return JobResult(job_id=job_id, status=str(status))
-        if isinstance(result, (int, float)) and not isinstance(result, bool):
-            result = repr(result)
-        if not isinstance(result, str):
-            raise ProtocolError("getJobResult answered success without a result", job_id=job_id)
-        return JobResult(job_id=job_id, status="success", result=result)
+        return self._answers.job_result(data, job_id)
 
     def solve_slider(self, image: ImageInput, width_view: float) -> SliderAnswer:
         """Create a slider job and poll it until it is solved, failed or out of time.
@@ -343,7 +309,7 @@ class OmoCaptchaClient:
         logger.info("job %d: %s in %.2fs", job_id, final.status, elapsed)
         if final.status == "fail":
             raise SolveFailed("the service could not solve the captcha", job_id=job_id)
-        distance = _parse_distance(final.result, width, job_id)
+        distance = self._answers.distance(final.result, width, job_id)
         return SliderAnswer(distance=distance, job_id=job_id, elapsed=elapsed)
 
     def solve(self, image: ImageInput, width_view: float) -> float:
@@ -376,83 +342,17 @@ class OmoCaptchaClient:
             ) from exc
         except requests.RequestException as exc:
             raise TransportError(
-                f"{endpoint}: could not reach {self.base_url}: {self._scrub(str(exc))}"
+                f"{endpoint}: could not reach {self.base_url}: {self._answers.scrub(str(exc))}"
             ) from exc
         try:
-            return self._read_answer(endpoint, response)
+            return self._answers.body(
+                endpoint,
+                response.status_code,
+                response.content,
+                response.headers.get("Content-Type", ""),
+            )
         finally:
             response.close()
-
-    def _read_answer(self, endpoint: str, response: requests.Response) -> dict[str, Any]:
-        """Map one HTTP answer to its JSON object, or raise the matching error."""
-        status = response.status_code
-        data = _json_object(response.content)
-        message = self._message_of(data) if data is not None else None
-        if status in (401, 403):
-            raise AuthenticationError(
-                f"{endpoint}: the service rejected the API token (HTTP {status})"
-                + (f": {message}" if message else "")
-            )
-        if status >= 500:
-            raise TransportError(
-                f"{endpoint}: HTTP {status} from {self.base_url}"
-                + (f": {message}" if message else "")
-            )
-        if 300 <= status < 400:
-            raise ProtocolError(f"{endpoint}: unexpected HTTP {status} redirect")
-        if data is None:
-            kind = self._scrub(response.headers.get("Content-Type", "no content type"))[:60]
-            raise ProtocolError(
-                f"{endpoint}: HTTP {status} answer is not a JSON object "
-                f"({kind}, {len(response.content)} bytes)"
-            )
-        if "error" not in data and "errorId" in data:
-            self._raise_legacy(endpoint, data)
-        error = data.get("error")
-        if error is True or (type(error) is int and error == 1):
-            self._raise_api_error(endpoint, message or "no message")
-        if status >= 400:
-            self._raise_api_error(endpoint, message or f"HTTP {status}")
-        if not (error is False or (type(error) is int and error == 0)):
-            raise ProtocolError(f"{endpoint}: answer of unknown shape: {self._describe(data)}")
-        return data
-
-    def _raise_legacy(self, endpoint: str, data: dict[str, Any]) -> NoReturn:
-        """Raise for an anti-captcha-style ``{"errorId": N, ...}`` answer (see create_job)."""
-        error_id = data.get("errorId")
-        if error_id == 0 and not isinstance(error_id, bool):
-            task = self._scrub(repr(data.get("taskId")))[:40]
-            raise ProtocolError(
-                f"{endpoint}: legacy answer errorId=0 (taskId={task}) is not the documented "
-                "success shape; refusing to guess that a job was created"
-            )
-        description = data.get("errorDescription") or data.get("errorCode") or "no description"
-        self._raise_api_error(
-            endpoint, f"errorId={error_id!r}: {self._scrub(str(description))[:_MAX_MESSAGE_CHARS]}"
-        )
-
-    @staticmethod
-    def _raise_api_error(endpoint: str, message: str) -> NoReturn:
-        cls = AuthenticationError if _AUTH_WORDS.search(message) else ApiError
-        raise cls(f"{endpoint}: {message}")
-
-    def _message_of(self, data: dict[str, Any]) -> str | None:
-        """The server's ``message``, token scrubbed and shortened, if it sent one."""
-        message = data.get("message")
-        if message is None:
-            return None
-        return self._scrub(str(message))[:_MAX_MESSAGE_CHARS]
-
-    def _describe(self, data: Mapping[str, Any]) -> str:
-        """Describe an answer by its keys only (values may hold anything, even the token)."""
-        if not data:
-            return "empty object"
-        keys = sorted(self._scrub(str(k))[:30] for k in data)
-        return "keys " + ", ".join(keys[:10])
-
-    def _scrub(self, text: str) -> str:
-        """Remove the API token from text we are about to repeat."""
-        return text.replace(self._api_key, "***")
 
 
 def default_solver(api_key: str | None = None, base_url: str | None = None) -> Solver:
@@ -500,25 +400,3 @@ def _positive_width(width_view: float) -> float:
     if not math.isfinite(width_view) or width_view <= 0:
         raise ConfigurationError(f"width_view must be positive and finite, got {width_view!r}")
     return float(width_view)
-
-
-def _parse_distance(raw: str | None, width_view: float, job_id: int) -> float:
-    """Turn a success ``result`` string into a distance within ``[0, width_view]``."""
-    text = (raw or "").strip()
-    if not _DISTANCE.fullmatch(text):
-        raise ProtocolError(f"result {text[:40]!r} is not a number", job_id=job_id)
-    distance = float(text)
-    if not math.isfinite(distance) or distance < 0 or distance > width_view:
-        raise ProtocolError(
-            f"result {text[:40]!r} is outside [0, width_view={width_view:g}]", job_id=job_id
-        )
-    return distance
-
-
-def _json_object(body: bytes) -> dict[str, Any] | None:
-    """The body as a JSON object, or ``None`` when it is not one."""
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) else None

@@ -549,7 +549,7 @@ def test_unknown_result_shape_raises_protocol_error(
 
 
 @pytest.mark.parametrize(
-    "result", ["abc", "-5", "1e9", "NaN", "inf", "", " ", "1_0", "0x10", "340.5", "12px"]
+    "result", ["abc", "-5", "1e9", "NaN", "inf", "", " ", "1_0", "0x10", "340.5", "12px", TOKEN]
 )
 def test_unusable_result_raises_protocol_error(
     httpserver: HTTPServer, logs: pytest.LogCaptureFixture, result: str
