@@ -63,7 +63,7 @@ class JsonHTTPServer(ThreadingHTTPServer):
         address: ``(host, port)`` to bind; a host with ``:`` binds IPv6.
         app: answers the requests.
         max_connections: open connections at once; more are answered HTTP 503 at once.
-        name: prefix of the connection thread names.
+        name: prefix of thread names; :attr:`name` adds the bound port to it.
     """
 
     daemon_threads = True
@@ -81,6 +81,7 @@ class JsonHTTPServer(ThreadingHTTPServer):
         self._wake_reader, self._wake_writer = socket.socketpair()
         super().__init__(address, _Handler)
         self.socket.setblocking(False)
+        self.name = f"{name}-{self.server_port}"
 
     def server_bind(self) -> None:
         """Bind without HTTPServer's ``socket.getfqdn`` (a DNS lookup) of our own address."""

@@ -133,7 +133,7 @@ class OmoServer:
         self._httpd = JsonHTTPServer(
             (host, port), app=self, max_connections=max_connections, name="omo-server"
         )
-        name = self._httpd.name = f"omo-server-{self.port}"
+        name = self._httpd.name  # "omo-server-<port>": names every thread of this server
         self._pool = WorkerPool(
             solver, self._store, workers=workers, max_queue=max_queue, name=name
         )
