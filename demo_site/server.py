@@ -281,6 +281,11 @@ class DemoSite:
         """Verification attempts on known challenges, oldest first (a copy)."""
         return self.store.verifications
 
+    def verifications_tagged(self, tag: str) -> list[VerificationRecord]:
+        """Verification attempts on challenges issued for pages with variant ``tag=...``."""
+        wanted = {c.id for c in self.store.challenges if c.variant.tag == tag}
+        return [v for v in self.store.verifications if v.challenge_id in wanted]
+
     def wait_for_verification(self, count: int = 1, timeout: float = 10.0) -> VerificationRecord:
         """Block until ``count`` verifications were recorded; return the ``count``-th.
 

@@ -8,6 +8,7 @@ turn a variant into the numbers the image generator and the page share.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Literal, Union
@@ -47,6 +48,7 @@ _LIMITS = {
     "delay": (0, 5000),
     "sample": (0, 500),
 }
+_TAG = re.compile(r"[A-Za-z0-9_-]{0,40}")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off", "")
 
@@ -71,6 +73,9 @@ class Variant:
         delay: milliseconds the server waits before answering a verification.
         sample: the page reads the pointer only every this many milliseconds (0 = every move).
         strict: the server rejects robotic trajectories (few points, perfectly flat).
+        tag: a free label (letters, digits, ``-``, ``_``; at most 40) recorded with every
+            challenge the page asks for, so a client running many sessions can find its
+            own verifications (:meth:`DemoSite.verifications_tagged`). No effect on the page.
     """
 
     scale: float = 1.0
@@ -83,6 +88,7 @@ class Variant:
     delay: int = 0
     sample: int = 0
     strict: bool = False
+    tag: str = ""
 
     def __post_init__(self) -> None:
         for name in ("scale", "decoys", "delay", "sample"):
@@ -108,6 +114,8 @@ class Variant:
         for name in ("iframe", "fold", "strict"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be a boolean")
+        if not isinstance(self.tag, str) or not _TAG.fullmatch(self.tag):
+            raise ValueError("tag must be at most 40 letters, digits, '-' or '_'")
 
     @classmethod
     def from_query(cls, query: str | Mapping[str, str]) -> Variant:
@@ -180,7 +188,7 @@ def _parse_value(name: str, raw: str) -> object:
         if raw in _FALSE:
             return False
         raise ValueError(f"{name} must be 0 or 1, got {raw!r}")
-    if name in ("shape", "style"):
+    if name in ("shape", "style", "tag"):
         return raw
     if name == "ratio" and raw == "auto":
         return "auto"

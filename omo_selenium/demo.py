@@ -47,7 +47,7 @@ class RunRecord:
         attempts: captchas tried.
         elapsed: seconds for the whole solve (page load excluded).
         timings: seconds per step, summed over the run's attempts.
-        server_passed: the demo server's own verdict on the last verified challenge.
+        server_passed: the demo server's own verdict on the run's last verification.
         landing_error_css: how far the dropped piece was from the gap (server side).
         error: why the run failed, if it did.
     """
@@ -134,17 +134,6 @@ def solve_on_demo_page(
     )
 
 
-def _current_challenge(driver: WebDriver) -> str | None:
-    try:
-        value = driver.execute_script(
-            "const c = document.querySelector('#captcha');"
-            "return c ? (c.dataset.challenge || null) : null;"
-        )
-    except WebDriverException:
-        return None
-    return value if isinstance(value, str) else None
-
-
 def run_demo(
     site: Any,
     *,
@@ -181,7 +170,6 @@ def run_demo(
     records: list[RunRecord] = []
     lock = threading.Lock()
     replaced = [0]
-    url = site.url_for(**dict(variant or {}))
 
     def session(number: int) -> None:
         driver: WebDriver | None = None
@@ -196,7 +184,9 @@ def run_demo(
                 try:
                     if driver is None:
                         driver = make_driver()
-                    _one_run(driver, url, solver, site, record, attempts, solver_options or {})
+                    _one_run(
+                        driver, variant or {}, solver, site, record, attempts, solver_options or {}
+                    )
                 except (WebDriverException, CaptureError) as exc:
                     record.success = False
                     record.error = f"session failed: {type(exc).__name__}: {_short(exc)}"
@@ -229,14 +219,17 @@ def run_demo(
 
 def _one_run(
     driver: WebDriver,
-    url: str,
+    variant: Mapping[str, str],
     solver: Solver,
     site: Any,
     record: RunRecord,
     attempts: int,
     solver_options: Mapping[str, Any],
 ) -> None:
-    result = solve_on_demo_page(driver, url, solver, attempts=attempts, **solver_options)
+    tag = f"s{record.session}r{record.index}"
+    result = solve_on_demo_page(
+        driver, site.url_for(**variant, tag=tag), solver, attempts=attempts, **solver_options
+    )
     record.result = result
     record.success = result.success
     record.attempts = len(result.attempts)
@@ -245,13 +238,11 @@ def _one_run(
     for attempt in result.attempts:
         for step, seconds in attempt.timings.items():
             record.timings[step] = record.timings.get(step, 0.0) + seconds
-    challenge = _current_challenge(driver) if result.success else None
-    verification = site.verification_for(challenge) if challenge else None
-    if verification is None and not result.success:
-        verification = site.last_verification_in(record.result)
-    if verification is not None:
-        record.server_passed = bool(verification.passed)
-        record.landing_error_css = verification.error_css
+    verifications = site.verifications_tagged(tag)
+    if verifications:
+        last = verifications[-1]
+        record.server_passed = bool(last.passed)
+        record.landing_error_css = last.error_css_px
 
 
 def _quit(driver: WebDriver | None) -> None:
