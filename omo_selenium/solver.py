@@ -40,6 +40,8 @@ logger = logging.getLogger("omo_selenium.solver")
 PROBE_SHARE = 0.35
 #: Landing error, in CSS px of the image, above which the drag is corrected before release.
 LANDING_TOLERANCE_CSS_PX = 0.75
+#: Looks (and corrections) before release at most.
+MAX_CORRECTIONS = 2
 _UNSET: Any = object()
 
 
@@ -54,7 +56,7 @@ class AttemptRecord:
         ratio_source: ``"given"``, ``"measured"`` or ``"assumed"``.
         handle_css: how far the handle was dragged (CSS px) at release.
         landed_css: the piece travel measured on the page before release, if looked at.
-        correction_css: handle px added by the landing check (0 when none was needed).
+        correction_css: handle px the landing check moved (0 when none was needed).
         verdict: ``True`` accepted, ``False`` rejected, ``None`` not checked.
         error: why the attempt failed before a verdict, if it did.
         timings: seconds per step: ``screenshot``, ``crop`` (element lookup, bounds and
@@ -380,19 +382,27 @@ class SliderSolver:
         image_el: WebElement,
         ratio: float,
     ) -> None:
-        distance = record.distance_css
-        assert distance is not None
-        landed = self._piece_travel_css(captured, image_el)
-        record.landed_css = landed
-        if landed is None:
-            logger.debug("landing check: piece not found, no correction")
-            return
-        error_css = distance - landed
-        correction = round(error_css / ratio)
-        if abs(error_css) > LANDING_TOLERANCE_CSS_PX and correction != 0:
+        """Look at the page while still holding; move the piece onto the gap if it is off.
+
+        The target is where the picture shows the gap: the engine's own measurement
+        (``distance_px`` x ``scale``) when the solver located it, else the answer.
+        """
+        match = record.match
+        target = match.distance_px * match.scale if match is not None else record.distance_css
+        assert target is not None
+        for _ in range(MAX_CORRECTIONS):
+            landed = self._piece_travel_css(captured, image_el)
+            record.landed_css = landed
+            if landed is None:
+                logger.debug("landing check: piece not found, no correction")
+                return
+            error_css = target - landed
+            correction = round(error_css / ratio)
+            if abs(error_css) <= LANDING_TOLERANCE_CSS_PX or correction == 0:
+                return
             quiet = dataclasses.replace(self.style, overshoot=False, jitter_css_px=0.0)
             drag.move(plan_path(correction, style=quiet))
-            record.correction_css = correction
+            record.correction_css += correction
             logger.debug(
                 "landing check: piece %.1f css px off, moved handle %+d", error_css, correction
             )

@@ -1,0 +1,258 @@
+"""SliderSolver end to end: real headless Chromium, the real demo site, real servers."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+import requests
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from omo_selenium import LocalEngine, OmoCaptchaClient, Remote, SliderSolver
+from omo_selenium.demo import FAILURE, HANDLE, IMAGE, REFRESH, SUCCESS, solve_on_demo_page
+from omo_selenium.drivers import default_options, find_chrome_binary, find_chromedriver
+
+pytestmark = pytest.mark.browser
+
+VARIANTS = {
+    "plain": {},
+    "scaled-down": {"scale": "0.7"},
+    "scaled-up": {"scale": "1.6"},
+    "iframe": {"iframe": "1"},
+    "fold": {"fold": "1"},
+    "decoys": {"decoys": "3"},
+    "square-flat": {"shape": "square", "style": "flat"},
+    "circle-glow": {"shape": "circle", "style": "glow"},
+    "shield": {"shape": "shield"},
+    "ratio-auto": {"ratio": "auto"},
+    "ratio-0.8": {"ratio": "0.8"},
+    "ratio-1.3": {"ratio": "1.3"},
+    "delay": {"delay": "1000"},
+    "sample": {"sample": "50"},
+    "strict": {"strict": "1"},
+}
+
+
+def _assert_server_agrees(site, result) -> None:  # type: ignore[no-untyped-def]
+    assert result.success, result.error
+    verdict = site.verifications[-1]
+    assert verdict.passed, verdict
+    assert abs(verdict.error_css_px) <= 2.5
+    passed = [v for v in site.verifications if v.passed]
+    assert len(passed) == 1
+
+
+@pytest.mark.parametrize("variant", VARIANTS.values(), ids=VARIANTS.keys())
+def test_local_engine_solves_every_variant(omo_driver: WebDriver, demo_site, variant) -> None:  # type: ignore[no-untyped-def]
+    result = solve_on_demo_page(omo_driver, demo_site.url_for(**variant), LocalEngine())
+    _assert_server_agrees(demo_site, result)
+
+
+@pytest.mark.parametrize("name", ["plain", "scaled-up", "iframe", "ratio-1.3", "decoys"])
+def test_local_api_server_over_http_solves(
+    omo_driver: WebDriver, demo_site, omo_client: OmoCaptchaClient, name: str
+) -> None:  # type: ignore[no-untyped-def]
+    result = solve_on_demo_page(omo_driver, demo_site.url_for(**VARIANTS[name]), omo_client)
+    _assert_server_agrees(demo_site, result)
+
+
+@pytest.mark.parametrize("dpr", [1.5, 2.0])
+@pytest.mark.parametrize("name", ["plain", "scaled-down", "iframe"])
+def test_device_pixel_ratios(
+    chrome_factory: Callable[..., WebDriver], demo_site, dpr: float, name: str
+) -> None:  # type: ignore[no-untyped-def]
+    driver = chrome_factory(dpr)
+    result = solve_on_demo_page(driver, demo_site.url_for(**VARIANTS[name]), LocalEngine())
+    _assert_server_agrees(demo_site, result)
+
+
+def test_given_ratio_skips_the_measurement(omo_driver: WebDriver, demo_site) -> None:  # type: ignore[no-untyped-def]
+    result = solve_on_demo_page(
+        omo_driver, demo_site.url_for(ratio="1.3"), LocalEngine(), ratio=1.3
+    )
+    _assert_server_agrees(demo_site, result)
+    assert result.attempts[-1].ratio_source == "given"
+
+
+def test_mixin_driver_solves(omo_driver: WebDriver, demo_site) -> None:  # type: ignore[no-untyped-def]
+    omo_driver.get(demo_site.url_for())
+    assert hasattr(omo_driver, "solve_slider")
+    result = omo_driver.solve_slider(IMAGE, HANDLE, success=SUCCESS, failure=FAILURE)
+    _assert_server_agrees(demo_site, result)
+
+
+# -- webdriver.Remote against chromedriver running as a standalone server --------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def remote_driver() -> Iterator[WebDriver]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [find_chromedriver(), f"--port={port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    profile = tempfile.mkdtemp(prefix="omo-remote-")
+    try:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(url + "/status", timeout=1).json()["value"]["ready"]:
+                    break
+            except (requests.RequestException, ValueError, KeyError):
+                time.sleep(0.1)
+        options = default_options(user_data_dir=profile, binary=find_chrome_binary())
+        driver = Remote(command_executor=url, options=options)
+        try:
+            yield driver
+        finally:
+            driver.quit()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_remote_webdriver_solves(remote_driver: WebDriver, demo_site) -> None:  # type: ignore[no-untyped-def]
+    result = solve_on_demo_page(remote_driver, demo_site.url_for(scale="1.6"), LocalEngine())
+    _assert_server_agrees(demo_site, result)
+    remote_driver.get(demo_site.url_for())
+    mixin_result = remote_driver.solve_slider(IMAGE, HANDLE, success=SUCCESS, failure=FAILURE)  # type: ignore[attr-defined]
+    assert mixin_result.success
+
+
+# -- failure paths -------------------------------------------------------------------
+
+
+class OffsetSolver:
+    """Wraps the engine and adds a wrong offset to the first ``wrong`` answers."""
+
+    def __init__(self, offset: float, wrong: int) -> None:
+        self.engine = LocalEngine()
+        self.offset = offset
+        self.wrong = wrong
+        self.calls = 0
+
+    def solve(self, image, width_view: float) -> float:  # type: ignore[no-untyped-def]
+        self.calls += 1
+        answer = self.engine.solve(image, width_view)
+        return answer + self.offset if self.calls <= self.wrong else answer
+
+
+class BrokenSolver:
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+        self.calls = 0
+
+    def solve(self, image, width_view: float) -> float:  # type: ignore[no-untyped-def]
+        self.calls += 1
+        raise self.error
+
+
+def _solver(driver: WebDriver, solver: object, **kwargs: object) -> SliderSolver:
+    return SliderSolver(driver, solver, check_landing=False, **kwargs)  # type: ignore[arg-type]
+
+
+def test_rejected_drag_is_followed_by_refresh_and_success(omo_driver: WebDriver, demo_site) -> None:  # type: ignore[no-untyped-def]
+    omo_driver.get(demo_site.url_for())
+    solver = OffsetSolver(offset=40, wrong=1)
+    result = _solver(omo_driver, solver).solve(
+        IMAGE, HANDLE, success=SUCCESS, failure=FAILURE, refresh=REFRESH, attempts=3
+    )
+    assert result.success
+    assert [a.verdict for a in result.attempts] == [False, True]
+    assert [v.passed for v in demo_site.verifications] == [False, True]
+    assert demo_site.verifications[0].challenge_id != demo_site.verifications[1].challenge_id
+
+
+def test_attempts_exhausted_is_a_clear_result_not_an_exception(
+    omo_driver: WebDriver, demo_site
+) -> None:  # type: ignore[no-untyped-def]
+    omo_driver.get(demo_site.url_for())
+    result = _solver(omo_driver, OffsetSolver(offset=-35, wrong=99)).solve(
+        IMAGE, HANDLE, success=SUCCESS, failure=FAILURE, refresh=REFRESH, attempts=2
+    )
+    assert not result.success
+    assert len(result.attempts) == 2
+    assert result.error == "the page did not accept the drag"
+    assert not any(v.passed for v in demo_site.verifications)
+    with pytest.raises(Exception, match="not solved after 2 attempt"):
+        result.raise_for_failure()
+
+
+def test_solver_error_is_recorded_and_retried(omo_driver: WebDriver, demo_site) -> None:  # type: ignore[no-untyped-def]
+    from omo_selenium import SolveFailed
+
+    omo_driver.get(demo_site.url_for())
+    broken = BrokenSolver(SolveFailed("no gap found"))
+    result = _solver(omo_driver, broken).solve(
+        IMAGE, HANDLE, success=SUCCESS, refresh=REFRESH, attempts=2
+    )
+    assert not result.success
+    assert broken.calls == 2
+    assert "SolveFailed" in (result.error or "")
+    assert demo_site.verifications == []  # nothing was dragged
+
+
+def test_bad_key_is_raised_at_once(omo_driver: WebDriver, demo_site) -> None:  # type: ignore[no-untyped-def]
+    from omo_selenium import AuthenticationError
+
+    omo_driver.get(demo_site.url_for())
+    broken = BrokenSolver(AuthenticationError("api_token is not valid"))
+    with pytest.raises(AuthenticationError):
+        _solver(omo_driver, broken).solve(IMAGE, HANDLE, success=SUCCESS, attempts=3)
+    assert broken.calls == 1
+
+
+def test_missing_element_raises_capture_error(omo_driver: WebDriver, demo_site) -> None:  # type: ignore[no-untyped-def]
+    from omo_selenium import CaptureError
+
+    omo_driver.get(demo_site.url_for())
+    with pytest.raises(CaptureError, match="no element matches"):
+        SliderSolver(omo_driver, LocalEngine(), element_timeout=0.5).solve("#nope", HANDLE)
+
+
+def test_hidden_captcha_raises_capture_error(omo_driver: WebDriver, demo_site) -> None:  # type: ignore[no-untyped-def]
+    from omo_selenium import CaptureError
+
+    omo_driver.get(demo_site.url_for())
+    omo_driver.execute_script("document.querySelector('#captcha-image').style.visibility='hidden'")
+    with pytest.raises(CaptureError, match="hidden"):
+        SliderSolver(omo_driver, LocalEngine()).solve(IMAGE, HANDLE)
+
+
+class OffByEight(LocalEngine):
+    """The engine, but its answer is 8 CSS px too far (the located gap stays right)."""
+
+    def locate(self, image, width_view=None):  # type: ignore[no-untyped-def]
+        match = super().locate(image, width_view)
+        return dataclasses.replace(match, distance_css=match.distance_css + 8)
+
+
+@pytest.mark.parametrize("check", [True, False])
+def test_landing_check_fixes_a_wrong_offset(omo_driver: WebDriver, demo_site, check: bool) -> None:  # type: ignore[no-untyped-def]
+    omo_driver.get(demo_site.url_for())
+    solver = SliderSolver(omo_driver, OffByEight(), check_landing=check)
+    result = solver.solve(IMAGE, HANDLE, success=SUCCESS, failure=FAILURE, attempts=1)
+    attempt = result.attempts[0]
+    if check:
+        assert result.success, result.error
+        assert demo_site.verifications[-1].passed
+        assert -10 <= attempt.correction_css <= -6
+    else:
+        assert not result.success
+        assert demo_site.verifications[-1].error_css_px == pytest.approx(8, abs=2.5)
+        assert attempt.correction_css == 0
