@@ -1,0 +1,79 @@
+"""Gradient features for the local engine: blur, gradients, orientation fields.
+
+All arrays are 2-D ``float32`` numpy arrays in image (row, column) order. Nothing here
+knows about captchas; :mod:`omo_selenium.engine` builds the search on top of it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Array", "blur", "gradients", "orientation_field"]
+
+#: A float32 image-shaped array.
+Array = np.ndarray[Any, np.dtype[np.float32]]
+
+
+def _kernel(sigma: float) -> np.ndarray[Any, np.dtype[np.float32]]:
+    radius = max(1, int(3.0 * sigma + 0.5))
+    x = np.arange(-radius, radius + 1, dtype=np.float32)
+    k = np.exp(-(x * x) / (2.0 * sigma * sigma))
+    out: np.ndarray[Any, np.dtype[np.float32]] = (k / k.sum()).astype(np.float32)
+    return out
+
+
+def blur(a: Array, sigma: float) -> Array:
+    """Return ``a`` smoothed by a separable Gaussian of standard deviation ``sigma`` px.
+
+    Borders repeat the edge values. ``sigma <= 0`` returns ``a`` unchanged.
+    """
+    if sigma <= 0:
+        return a
+    k = _kernel(sigma)
+    r = len(k) // 2
+    h, w = a.shape
+    p = np.pad(a, ((r, r), (0, 0)), mode="edge")
+    cols = p[0:h] * k[0]
+    for i in range(1, len(k)):
+        cols = cols + p[i : i + h] * k[i]
+    p = np.pad(cols, ((0, 0), (r, r)), mode="edge")
+    res = p[:, 0:w] * k[0]
+    for i in range(1, len(k)):
+        res = res + p[:, i : i + w] * k[i]
+    out: Array = res.astype(np.float32, copy=False)
+    return out
+
+
+def gradients(a: Array) -> tuple[Array, Array]:
+    """Return the central-difference gradients ``(gx, gy)`` of ``a`` (same shape)."""
+    p = np.pad(a, 1, mode="edge")
+    gx = (p[1:-1, 2:] - p[1:-1, :-2]) * np.float32(0.5)
+    gy = (p[2:, 1:-1] - p[:-2, 1:-1]) * np.float32(0.5)
+    return gx, gy
+
+
+def orientation_field(
+    gx: Array, gy: Array, *, norm_sigma: float, floor: float, smooth: float
+) -> tuple[Array, Array]:
+    """Return the doubled-angle orientation field ``(c, s)`` of a gradient field.
+
+    Each pixel becomes ``m * (cos 2t, sin 2t)`` where ``t`` is the gradient direction and
+    ``m`` its magnitude divided by the local mean magnitude (``norm_sigma`` px around,
+    plus ``floor``). Doubling the angle makes an edge and its inverse (dark-to-light vs
+    light-to-dark) look the same, which is what survives a gap's brightness change; the
+    local normalisation lets weak texture count next to a strong outline.
+
+    Args:
+        gx: horizontal gradient.
+        gy: vertical gradient.
+        norm_sigma: radius (Gaussian sigma) of the local magnitude normalisation.
+        floor: added to the local magnitude so that flat noise is not amplified.
+        smooth: sigma of the final smoothing, which tolerates small misalignments.
+    """
+    mag = np.sqrt(gx * gx + gy * gy)
+    inv = 1.0 / ((mag + np.float32(1e-6)) * (blur(mag, norm_sigma) + np.float32(floor)))
+    c = (gx * gx - gy * gy) * inv
+    s = (2.0 * gx * gy) * inv
+    return blur(c.astype(np.float32), smooth), blur(s.astype(np.float32), smooth)

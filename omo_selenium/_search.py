@@ -1,0 +1,226 @@
+"""The search steps of the local engine, on feature arrays (no I/O, no validation).
+
+Three steps, each on the doubled-angle orientation fields of
+:mod:`omo_selenium._gradients`:
+
+1. :func:`coarse_candidates` (working scale, ~200 px wide): correlate windows anchored at
+   the left edge (where the piece sits) with the same rows further right, for every
+   shift and a grid of window sizes; keep the best few distinct shifts.
+2. :func:`piece_box` (working scale): for one shift, the rectangle near the left edge
+   where the piece and its copy agree most (a maximum-sum sub-rectangle).
+3. :func:`refine_shift` (refine scale, <= ~500 px wide): zero-mean normalised correlation
+   of the piece box against the candidate gap, over a small grid of horizontal and
+   vertical offsets, with a parabolic sub-pixel fit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ._gradients import Array
+
+__all__ = ["Candidate", "coarse_candidates", "ncc_grid", "peak", "piece_box"]
+
+#: Window widths and heights tried by the coarse search, as fractions of the image width.
+WINDOW_FRACTIONS = (0.1, 0.13, 0.16, 0.2, 0.24, 0.29, 0.35)
+#: Energy-per-pixel regulariser of the coarse correlation (keeps flat areas from matching).
+COARSE_REGULARISER = 0.05
+#: Exponent of the window area in the coarse score (0: plain correlation).
+AREA_EXPONENT = 0.5
+#: Per-pixel agreement a pixel must exceed to count inside the piece box.
+BOX_THRESHOLD = 0.05
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A coarse match at working scale: shift ``dx`` and the window that matched."""
+
+    score: float
+    dx: int
+    y0: int
+    w: int
+    h: int
+
+
+def _cum0(a: Any, axis: int) -> Any:
+    shape = list(a.shape)
+    shape[axis] = 1
+    return np.concatenate([np.zeros(shape, a.dtype), a.cumsum(axis)], axis)
+
+
+def coarse_candidates(fc: Array, fs: Array, *, topk: int = 4) -> list[Candidate]:
+    """Return up to ``topk`` distinct shifts where a left-anchored window reappears.
+
+    For every shift ``dx`` and every window ``[0, w) x [y0, y0 + h)`` with ``w <= dx`` (the
+    copy must not overlap its original), the regularised zero-mean correlation ``r`` of
+    the two-channel field is computed from cumulative sums; the score is ``r * area **
+    AREA_EXPONENT``, which prefers windows that hold much agreeing structure.
+
+    Args:
+        fc: first channel of the orientation field (working scale).
+        fs: second channel.
+        topk: how many distinct shifts to return.
+
+    Returns:
+        Candidates, best first (possibly empty for a tiny image).
+    """
+    h_img, w_img = fc.shape
+    widths = np.array(sorted({max(3, int(f * w_img)) for f in WINDOW_FRACTIONS}))
+    heights = sorted({max(3, int(f * w_img)) for f in WINDOW_FRACTIONS if f * w_img <= h_img})
+    strip = int(widths[-1])
+    dmin, dmax = int(widths[0]), w_img - int(widths[0])
+    if dmax <= dmin or not heights:
+        return []
+    pc = np.pad(fc, ((0, 0), (0, strip)))
+    ps = np.pad(fs, ((0, 0), (0, strip)))
+    bc = sliding_window_view(pc, strip, axis=1)[:, dmin : dmax + 1]
+    bs = sliding_window_view(ps, strip, axis=1)[:, dmin : dmax + 1]
+    prod = fc[:, None, :strip] * bc + fs[:, None, :strip] * bs  # (H, ndx, strip)
+    p_sum = prod.cumsum(-1)[..., widths - 1]  # (H, ndx, K)
+    csc, css = _cum0(fc, 1), _cum0(fs, 1)
+    cse = _cum0(fc * fc + fs * fs, 1)
+    dxs = np.arange(dmin, dmax + 1)
+    end = np.minimum(dxs[:, None] + widths[None, :], w_img)
+    sums = [
+        p_sum,
+        csc[:, widths],
+        css[:, widths],
+        cse[:, widths],
+        csc[:, end] - csc[:, dxs][:, :, None],
+        css[:, end] - css[:, dxs][:, :, None],
+        cse[:, end] - cse[:, dxs][:, :, None],
+    ]
+    p_c, sac_c, sas_c, ea_c, sbc_c, sbs_c, eb_c = (_cum0(a, 0) for a in sums)
+    valid = (widths[None, :] <= dxs[:, None])[None]
+    prof = np.full(len(dxs), -np.inf)
+    arg = np.zeros((len(dxs), 3), dtype=np.int64)
+    lam = COARSE_REGULARISER
+    for h in heights:
+        n = (h * widths).astype(np.float32)
+        p = p_c[h:] - p_c[:-h]
+        sac, sas, ea = sac_c[h:] - sac_c[:-h], sas_c[h:] - sas_c[:-h], ea_c[h:] - ea_c[:-h]
+        sbc, sbs, eb = sbc_c[h:] - sbc_c[:-h], sbs_c[h:] - sbs_c[:-h], eb_c[h:] - eb_c[:-h]
+        cov = p - (sac[:, None, :] * sbc + sas[:, None, :] * sbs) / n
+        va = ea - (sac * sac + sas * sas) / n + lam * n
+        vb = eb - (sbc * sbc + sbs * sbs) / n + lam * n
+        score = cov / np.sqrt(va[:, None, :] * vb) * n**AREA_EXPONENT
+        score = np.where(valid, score, -np.inf)  # (ny, ndx, K)
+        flat = score.transpose(1, 0, 2).reshape(len(dxs), -1)
+        am = flat.argmax(1)
+        mx = flat[np.arange(len(dxs)), am]
+        better = mx > prof
+        prof = np.where(better, mx, prof)
+        y0s, ks = np.divmod(am, len(widths))
+        arg[better] = np.stack([y0s, ks, np.full_like(y0s, h)], 1)[better]
+    out: list[Candidate] = []
+    sep = max(3, int(widths[0]) // 2)
+    for i in np.argsort(-prof):
+        if len(out) >= topk or not np.isfinite(prof[i]):
+            break
+        if any(abs(int(dxs[i]) - c.dx) < sep for c in out):
+            continue
+        y0, k, h = (int(v) for v in arg[i])
+        out.append(Candidate(float(prof[i]), int(dxs[i]), y0, int(widths[k]), h))
+    return out
+
+
+def piece_box(
+    fc: Array, fs: Array, dx: int, *, max_x0: int, limit: int | None = None
+) -> tuple[int, int, int, int]:
+    """Return the piece's (x, y, w, h) at working scale, given its shift to the gap.
+
+    The per-pixel agreement ``fc * fc' + fs * fs'`` between the left strip and the strip
+    ``dx`` further right, minus :data:`BOX_THRESHOLD`, is summed over every rectangle
+    starting within ``max_x0`` of the left edge; the rectangle with the largest sum wins.
+    """
+    h_img, w_img = fc.shape
+    strip = max(3, min(int(0.4 * w_img), dx, w_img - dx, limit or w_img))
+    q = fc[:, :strip] * fc[:, dx : dx + strip] + fs[:, :strip] * fs[:, dx : dx + strip]
+    q = q - np.float32(BOX_THRESHOLD)
+    c = np.zeros((h_img + 1, strip + 1), dtype=np.float64)
+    c[1:, 1:] = q.cumsum(0).cumsum(1)
+    x0s, x1s = np.meshgrid(np.arange(min(max_x0, strip - 1) + 1), np.arange(1, strip + 1))
+    keep = x1s > x0s
+    x0s, x1s = x0s[keep], x1s[keep]
+    cols = (c[:, x1s] - c[:, x0s]).T  # (npairs, H + 1): cumulative over rows
+    runmin = np.minimum.accumulate(cols, axis=1)
+    gain = cols[:, 1:] - runmin[:, :-1]  # best window ending at each row
+    pair, row = np.unravel_index(int(np.argmax(gain)), gain.shape)
+    y1 = int(row) + 1
+    y0 = int(np.argmin(cols[pair, :y1]))
+    x0, x1 = int(x0s[pair]), int(x1s[pair])
+    return x0, y0, x1 - x0, max(1, y1 - y0)
+
+
+def ncc_grid(
+    channels: list[Array],
+    box: tuple[int, int, int, int],
+    dx: int,
+    *,
+    rx: int,
+    ry: int,
+    min_dx: int = 0,
+    floor: float = 0.0,
+) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Zero-mean NCC of the ``box`` template (all channels jointly) at shifts around ``dx``.
+
+    ``floor`` is a variance per pixel added to both sides, so that a nearly constant
+    template or target scores near 0 instead of amplifying noise.
+
+    Returns a ``(2 * ry + 1, 2 * rx + 1)`` grid indexed by ``(dy + ry, ddx + rx)``; offsets
+    that leave the image, or shifts below ``min_dx``, are NaN.
+    """
+    h_img, w_img = channels[0].shape
+    x, y, w, h = box
+    grid = np.full((2 * ry + 1, 2 * rx + 1), np.nan)
+    if w < 1 or h < 1:
+        return grid
+    npx = w * h
+    temps = [ch[y : y + h, x : x + w] for ch in channels]
+    temps = [t - t.mean() for t in temps]
+    tn = math.sqrt(sum(float((t * t).sum()) for t in temps) + floor * npx)
+    # offsets that keep the target inside the image and beyond min_dx
+    oy0, oy1 = max(-ry, -y), min(ry, h_img - h - y)
+    ox0, ox1 = max(-rx, -(x + dx), min_dx - dx), min(rx, w_img - w - x - dx)
+    if tn <= 0 or oy1 < oy0 or ox1 < ox0:
+        return grid
+    r0, r1 = y + oy0, y + oy1 + h
+    c0, c1 = x + dx + ox0, x + dx + ox1 + w
+    num = np.zeros((oy1 - oy0 + 1, ox1 - ox0 + 1))
+    var = np.zeros_like(num)
+    for t, ch in zip(temps, channels, strict=True):
+        reg = ch[r0:r1, c0:c1].astype(np.float64)
+        win = sliding_window_view(reg, (h, w))
+        num += np.tensordot(win, t, axes=([2, 3], [0, 1]))
+        s1 = _box_sums(reg, h, w)
+        s2 = _box_sums(reg * reg, h, w)
+        var += s2 - s1 * s1 / npx
+    grid[oy0 + ry : oy1 + ry + 1, ox0 + rx : ox1 + rx + 1] = num / (
+        tn * np.sqrt(np.maximum(var + floor * npx, 1e-12))
+    )
+    return grid
+
+
+def _box_sums(a: Any, h: int, w: int) -> Any:
+    """Sums of every h x w window of ``a`` (valid positions only)."""
+    c = np.zeros((a.shape[0] + 1, a.shape[1] + 1))
+    c[1:, 1:] = a.cumsum(0).cumsum(1)
+    return c[h:, w:] - c[:-h, w:] - c[h:, :-w] + c[:-h, :-w]
+
+
+def peak(grid: np.ndarray[Any, np.dtype[np.float64]], rx: int, ry: int) -> tuple[float, int, float]:
+    """Return (sub-pixel x offset, y offset, value) of the grid maximum."""
+    iy, ix = np.unravel_index(int(np.nanargmax(grid)), grid.shape)
+    best = float(grid[iy, ix])
+    sub = 0.0
+    if 0 < ix < 2 * rx:
+        a, c = grid[iy, ix - 1], grid[iy, ix + 1]
+        den = a - 2.0 * best + c
+        if np.isfinite(a) and np.isfinite(c) and den < 0:
+            sub = float(np.clip(0.5 * (a - c) / den, -0.5, 0.5))
+    return int(ix) - rx + sub, int(iy) - ry, best

@@ -1,0 +1,279 @@
+"""The offline solver: a slider-captcha screenshot in, the drag distance out.
+
+:class:`LocalEngine` implements the :class:`~omo_selenium.Solver` protocol without any
+network: it finds the puzzle piece near the left edge of the screenshot and the gap it
+fits, further right on the same rows, by image analysis (numpy and Pillow only).
+
+How it works (see :mod:`omo_selenium._search` for the steps):
+
+1. The screenshot is reduced to a grey image about 200 px wide and turned into a
+   *doubled-angle orientation field*: each pixel holds the direction of its edge, with
+   light-to-dark and dark-to-light counted alike, normalised by the local contrast. A
+   gap keeps the piece's outline and inner texture directions even when it is darkened,
+   whitened or filled, so this field survives the gap's rendering.
+2. Every window anchored at the left edge is correlated with the same rows shifted
+   right by every possible distance; the best few distinct shifts are candidates.
+3. For the best candidate, the piece's box is the left-edge rectangle where the two
+   copies agree most. Each candidate is then re-scored at up to 500 px width with that
+   box as template (zero-mean normalised correlation over a few px of horizontal and
+   vertical play, with a sub-pixel peak fit); the score also weighs in the coarse
+   score, so that decoy gaps of another shape or texture lose.
+
+Example:
+    >>> from omo_selenium.engine import LocalEngine
+    >>> engine = LocalEngine()
+    >>> distance_css_px = engine.solve(png_bytes, width_view=340)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import numbers
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from ._gradients import Array, blur, gradients, orientation_field
+from ._search import Candidate, coarse_candidates, ncc_grid, peak, piece_box
+from ._types import ImageInput
+from .errors import ConfigurationError, SolveFailed
+from .images import open_image
+
+__all__ = ["MIN_CONFIDENCE", "GapMatch", "LocalEngine", "locate"]
+
+logger = logging.getLogger("omo_selenium.engine")
+
+#: Width (px) of the coarse search image.
+WORK_WIDTH = 200
+#: Largest width (px) of the refinement image.
+REFINE_WIDTH = 500
+#: Below this :attr:`GapMatch.confidence`, :meth:`LocalEngine.solve` raises SolveFailed.
+MIN_CONFIDENCE = 0.25
+#: How many distinct shifts the coarse search hands to the refinement.
+CANDIDATES = 4
+#: Weight of the coarse score (relative to the best one) in the final choice.
+COARSE_WEIGHT = 2.0
+#: Smallest screenshot (px) worth searching.
+MIN_SIZE = (40, 20)
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class GapMatch:
+    """Where the engine found the piece and its gap.
+
+    Attributes:
+        piece_box: (x, y, w, h) of the piece in image px (its outline may be included).
+        gap_box: (x, y, w, h) of the matching gap in image px.
+        distance_px: horizontal distance piece -> gap, in image px (sub-pixel).
+        distance_css: the same distance in CSS px of the displayed image; equal to
+            ``distance_px`` when no ``width_view`` was given.
+        scale: CSS px per image px (``width_view / image width``, or 1.0).
+        confidence: normalised correlation (0..1) of the piece's outline and texture
+            with the gap's; answers below :data:`MIN_CONFIDENCE` are not trusted.
+    """
+
+    piece_box: Box
+    gap_box: Box
+    distance_px: float
+    distance_css: float
+    scale: float
+    confidence: float
+
+
+def _check_width_view(width_view: float | None) -> None:
+    if width_view is None:
+        return
+    if (
+        isinstance(width_view, bool)
+        or not isinstance(width_view, numbers.Real)
+        or not math.isfinite(width_view)
+        or width_view <= 0
+    ):
+        raise ConfigurationError(
+            f"width_view must be a finite number of CSS px > 0, got {width_view!r}"
+        )
+
+
+def _resized(gray: Image.Image, width: int) -> Array:
+    if gray.width <= width:
+        return np.asarray(gray, dtype=np.float32)
+    height = max(1, round(gray.height * width / gray.width))
+    return np.asarray(gray.resize((width, height), Image.Resampling.BOX), dtype=np.float32)
+
+
+def _coarse_field(gray: Array) -> tuple[Array, Array]:
+    """Orientation field for the coarse search, with its local mean removed.
+
+    Removing the local mean (a high-pass) keeps a periodic or uniformly oriented texture
+    (stripes, a smooth gradient) from matching itself at every shift.
+    """
+    gx, gy = gradients(blur(gray, 0.7))
+    c, s = orientation_field(gx, gy, norm_sigma=3.0, floor=2.0, smooth=1.0)
+    return c - blur(c, 8.0), s - blur(s, 8.0)
+
+
+def _refine_field(gray: Array) -> tuple[Array, Array]:
+    gx, gy = gradients(blur(gray, 1.0))
+    return orientation_field(gx, gy, norm_sigma=4.0, floor=2.0, smooth=1.5)
+
+
+def locate(image: ImageInput, width_view: float | None = None) -> GapMatch:
+    """Find the piece and its gap in a slider-captcha screenshot.
+
+    Args:
+        image: the screenshot (PNG/JPEG bytes or a Pillow image), piece near the left
+            edge, gap further right on the same rows.
+        width_view: the CSS width at which the image is displayed; when given,
+            :attr:`GapMatch.distance_css` is in CSS px.
+
+    Returns:
+        The match, whatever its confidence (check :attr:`GapMatch.confidence`).
+
+    Raises:
+        ConfigurationError: the image is unreadable or ``width_view`` is not a finite
+            number > 0.
+        SolveFailed: the image is too small or has no structure to match at all.
+
+    Example:
+        >>> match = locate(png_bytes, 340)  # doctest: +SKIP
+        >>> match.distance_css, match.confidence  # doctest: +SKIP
+        (131.5, 0.83)
+    """
+    _check_width_view(width_view)
+    img = open_image(image)
+    w_img, h_img = img.size
+    if w_img < MIN_SIZE[0] or h_img < MIN_SIZE[1]:
+        raise SolveFailed(f"image too small to hold a slider captcha ({w_img}x{h_img})")
+    gray = img.convert("L")
+    work = _resized(gray, WORK_WIDTH)
+    fc, fs = _coarse_field(work)
+    cands = coarse_candidates(fc, fs, topk=CANDIDATES)
+    if not cands or cands[0].score <= 0:
+        raise SolveFailed("no piece-and-gap pair found in the image")
+    ref = _resized(gray, REFINE_WIDTH)
+    rc, rs = _refine_field(ref)
+    kx = ref.shape[1] / work.shape[1]
+    ky = ref.shape[0] / work.shape[0]
+    max_x0 = max(2, work.shape[1] // 25)
+    bx, by, bw, bh = piece_box(fc, fs, cands[0].dx, max_x0=max_x0)
+    box = (int(bx * kx), int(by * ky), max(2, round(bw * kx)), max(2, round(bh * ky)))
+    rx = math.ceil(1.5 * kx) + 1
+
+    def score(cand: Candidate, box: Box) -> tuple[float, float, float, int] | None:
+        ry = max(2, round(0.06 * box[3]))
+        d0 = round(cand.dx * kx)
+        grid = ncc_grid([rc, rs], box, d0, rx=rx, ry=ry, min_dx=box[0] + box[2], floor=0.01)
+        if np.all(np.isnan(grid)):
+            return None
+        ox, oy, ncc = peak(grid, rx, ry)
+        return ncc + COARSE_WEIGHT * cand.score / cands[0].score, ncc, d0 + ox, oy
+
+    scored = [(s, c) for c in cands if (s := score(c, box)) is not None]
+    if not scored:
+        raise SolveFailed("no room to the right of the piece for a gap")
+    (_, ncc, dx_ref, dy_ref), cand = max(scored, key=lambda sc: sc[0][0])
+    if cand is not cands[0]:
+        # the piece's box was drawn from another shift; draw it again from the winner
+        bx, by, bw, bh = piece_box(fc, fs, cand.dx, max_x0=max_x0)
+        box2 = (int(bx * kx), int(by * ky), max(2, round(bw * kx)), max(2, round(bh * ky)))
+        again = score(cand, box2)
+        if again is not None:
+            (_, ncc, dx_ref, dy_ref), box = again, box2
+
+    sx = w_img / ref.shape[1]
+    sy = h_img / ref.shape[0]
+    scale = width_view / w_img if width_view is not None else 1.0
+    distance_px = dx_ref * sx
+    piece = (round(box[0] * sx), round(box[1] * sy), round(box[2] * sx), round(box[3] * sy))
+    gap = (round(piece[0] + distance_px), round(piece[1] + dy_ref * sy), piece[2], piece[3])
+    return GapMatch(
+        piece_box=piece,
+        gap_box=gap,
+        distance_px=distance_px,
+        distance_css=distance_px * scale,
+        scale=scale,
+        confidence=float(min(1.0, max(0.0, ncc))),
+    )
+
+
+class LocalEngine:
+    """Offline :class:`~omo_selenium.Solver`: finds the gap by image analysis.
+
+    Args:
+        min_confidence: answers whose :attr:`GapMatch.confidence` is lower raise
+            :class:`~omo_selenium.SolveFailed` instead of returning a guess.
+
+    Example:
+        >>> engine = LocalEngine()
+        >>> engine.solve(png_bytes, width_view=340)  # doctest: +SKIP
+        131.5
+    """
+
+    def __init__(self, *, min_confidence: float = MIN_CONFIDENCE) -> None:
+        if not 0.0 <= min_confidence <= 1.0:
+            raise ConfigurationError("min_confidence must be between 0 and 1")
+        self.min_confidence = min_confidence
+
+    def __repr__(self) -> str:
+        return f"LocalEngine(min_confidence={self.min_confidence!r})"
+
+    def locate(self, image: ImageInput, width_view: float | None = None) -> GapMatch:
+        """Find the piece and gap, like :func:`locate`, but refuse an uncredible match.
+
+        Args:
+            image: the captcha screenshot (bytes or Pillow image).
+            width_view: CSS width at which the image is displayed (optional).
+
+        Returns:
+            The match; its confidence is at least ``min_confidence``.
+
+        Raises:
+            ConfigurationError: unreadable image or bad ``width_view``.
+            SolveFailed: no credible gap (confidence below ``min_confidence``).
+        """
+        started = time.perf_counter()
+        match = locate(image, width_view)
+        elapsed_ms = (time.perf_counter() - started) * 1000.0
+        if match.confidence < self.min_confidence:
+            logger.debug(
+                "engine: no credible gap (confidence %.2f < %.2f) in %.1f ms",
+                match.confidence,
+                self.min_confidence,
+                elapsed_ms,
+            )
+            raise SolveFailed(
+                f"no credible gap found (confidence {match.confidence:.2f} "
+                f"< {self.min_confidence:.2f})"
+            )
+        logger.debug(
+            "engine: distance %.1f css px (%.1f image px, gap at %s, confidence %.2f) in %.1f ms",
+            match.distance_css,
+            match.distance_px,
+            match.gap_box,
+            match.confidence,
+            elapsed_ms,
+        )
+        return match
+
+    def solve(self, image: ImageInput, width_view: float) -> float:
+        """Return the drag distance, in CSS px, from the piece to the gap.
+
+        Args:
+            image: the captcha screenshot (bytes or Pillow image).
+            width_view: CSS width at which the image is displayed.
+
+        Returns:
+            The distance in CSS px (>= 0).
+
+        Raises:
+            ConfigurationError: unreadable image or bad ``width_view``.
+            SolveFailed: no credible gap (confidence below ``min_confidence``).
+        """
+        if width_view is None:
+            raise ConfigurationError("width_view is required")
+        return self.locate(image, width_view).distance_css
