@@ -534,7 +534,7 @@ def _finish(
             scale = math.exp(rng.uniform(math.log(0.5), math.log(2.0)))
             if 260 <= wn * scale * dpr <= 1200:
                 break
-    p["scale"] = round(scale, 4)
+    p["scale"] = scale
     width_view = wn * scale
     ws = max(1, round(width_view * dpr))
     hs = max(1, round(hn * ws / wn))
