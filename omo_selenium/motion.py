@@ -7,9 +7,10 @@ landing. The background is identical in both screenshots; only the piece (and ma
 the slider handle, when the crop includes it) moved, plus some noise.
 
 Method: pixels that changed between the two shots belong either to the piece at its
-new place or to background it uncovered. For each candidate shift ``s`` the score is
-the share of changed pixels ``p`` of the second shot with ``after[p] == before[p - s]``
-(within the noise); the piece's pixels agree at the true shift. A parabola through the
+new place or to background it uncovered. For each candidate shift ``s`` (both
+directions) the score counts the changed edge pixels ``p`` with ``after[p] == before[p - s]``
+and those with ``before[p] == after[p + s]`` (within the noise, plus half the local
+gradient for fractional shifts); the piece's pixels agree at the true shift. A parabola through the
 sum of squared differences at ``s - 1, s, s + 1`` gives the sub-pixel value.
 
 Example:
@@ -36,7 +37,7 @@ MIN_CHANGED_PIXELS = 12
 #: Least share of changed pixels that must agree with the shifted first shot.
 MIN_AGREEMENT = 0.2
 #: Pixels sampled for the integer search (all of them are used for the sub-pixel fit).
-SAMPLE_PIXELS = 1500
+SAMPLE_PIXELS = 1000
 
 FArray = np.ndarray[Any, np.dtype[np.float32]]
 
@@ -136,9 +137,10 @@ def measure_piece_shift(
     changed = _upper_band(changed)
     # only pixels on an edge or texture pin a shift down; flat ones agree with anything
     edge = max(8.0, 3.0 * noise)
-    b_edges = _edges(b) > edge
+    b_grad, a_grad = _edges(b), _edges(a)
+    b_edges = b_grad > edge
     fy, fx = _sample(changed & b_edges)  # where the piece may be now
-    by, bx = _sample(changed & (_edges(a) > edge))  # where it may have been
+    by, bx = _sample(changed & (a_grad > edge))  # where it may have been
     if fy.size + by.size < MIN_CHANGED_PIXELS:
         return None
     xs_all = np.concatenate([fx, bx])
@@ -149,15 +151,21 @@ def measure_piece_shift(
     f_idx = fy * w_img + fx
     b_idx = by * w_img + bx
     fwd_target, bwd_target = b_flat[f_idx], a_flat[b_idx]
+    # a fractional shift misaligns fine texture by up to half a pixel: tolerate that
+    fwd_tol = threshold + 0.5 * b_grad[fy, fx]
+    bwd_tol = threshold + 0.5 * a_grad[by, bx]
     best_shift, best_count = 0, -1
-    for s in range(1, limit + 1):
-        ok_f = fx >= s
-        ok_b = bx + s < w_img
+    for s in [*range(1, limit + 1), *range(-limit, 0)]:
+        ok_f = (fx >= s) & (fx - s < w_img)
+        ok_b = (bx + s < w_img) & (bx + s >= 0)
         fwd = _channel_max(np.abs(fwd_target[ok_f] - a_flat[f_idx[ok_f] - s]))
         bwd = _channel_max(np.abs(bwd_target[ok_b] - b_flat[b_idx[ok_b] + s]))
-        count = int((fwd <= threshold).sum()) + int((bwd <= threshold).sum())
+        count = int((fwd <= fwd_tol[ok_f]).sum()) + int((bwd <= bwd_tol[ok_b]).sum())
         if count > best_count:
             best_shift, best_count = s, count
+    if best_shift < 0:
+        logger.debug("motion: the piece moved left (%d px)", -best_shift)
+        return None
     best_share = best_count / float(fy.size + by.size)
     if best_share < MIN_AGREEMENT:
         logger.debug("motion: no consistent shift (best agreement %.2f)", best_share)
