@@ -1,0 +1,201 @@
+"""LocalEngine / locate(): accuracy on generated captchas, and every error path."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import logging
+import math
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from omo_selenium import Solver
+from omo_selenium.engine import GapMatch, LocalEngine, locate
+from omo_selenium.errors import ConfigurationError, SolveFailed
+from tests.synthetic import DECOYS, GAP_STYLES, SHAPES, SyntheticCaptcha, make_slider_image
+
+#: Seeds of the fixed accuracy set.
+ACCURACY_SEEDS = range(20_000, 20_200)
+#: Share of the accuracy set that must land within 2 CSS px: a regression floor, set below
+#: the measured 0.905 on this set (0.915 on the 1000-image benchmark). The 98% target is
+#: pinned by the strict xfail below, which fails as soon as it is met (then raise this).
+ACCURACY_FLOOR = 0.88
+
+
+def _png(image: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _error(cap: SyntheticCaptcha) -> float:
+    return abs(locate(cap.image, cap.width_view).distance_css - cap.true_distance_css)
+
+
+@pytest.fixture(scope="module")
+def accuracy_errors() -> list[float]:
+    errors = [_error(make_slider_image(seed)) for seed in ACCURACY_SEEDS]
+    within = {tol: sum(e <= tol for e in errors) / len(errors) for tol in (1, 2, 5)}
+    print(  # shown with pytest -s: the error distribution of the fixed set
+        f"\nengine accuracy on {len(errors)} images: within 1px {within[1]:.3f}, "
+        f"2px {within[2]:.3f}, 5px {within[5]:.3f}, max {max(errors):.1f} px"
+    )
+    return errors
+
+
+def test_accuracy_on_fixed_set_stays_above_floor(accuracy_errors: list[float]) -> None:
+    share = sum(e <= 2.0 for e in accuracy_errors) / len(accuracy_errors)
+    assert share >= ACCURACY_FLOOR
+
+
+def test_most_answers_are_within_one_css_px(accuracy_errors: list[float]) -> None:
+    share = sum(e <= 1.0 for e in accuracy_errors) / len(accuracy_errors)
+    assert share >= 0.75
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="target not reached yet: same-shape decoys on low-texture backgrounds and "
+    "busy 'shapes' backgrounds still fool the engine (about 91% within 2 px)",
+)
+def test_accuracy_target_98_percent_within_two_css_px(accuracy_errors: list[float]) -> None:
+    share = sum(e <= 2.0 for e in accuracy_errors) / len(accuracy_errors)
+    assert share >= 0.98
+
+
+def _passes(seeds: range, **overrides: object) -> int:
+    return sum(_error(make_slider_image(seed, **overrides)) <= 2.0 for seed in seeds)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_each_piece_shape_is_solved(shape: str) -> None:
+    assert _passes(range(300, 305), shape=shape, decoy="none") >= 4
+
+
+@pytest.mark.parametrize("gap_style", GAP_STYLES)
+def test_each_gap_rendering_is_solved(gap_style: str) -> None:
+    assert _passes(range(400, 405), gap_style=gap_style, decoy="none") >= 4
+
+
+@pytest.mark.parametrize("decoy", [d for d in DECOYS if d != "same_rows_same_shape"])
+def test_decoy_gaps_of_another_shape_or_row_lose(decoy: str) -> None:
+    assert _passes(range(500, 505), decoy=decoy) >= 4
+
+
+def test_same_shape_decoy_on_textured_background_loses() -> None:
+    seeds = range(600, 606)
+    assert _passes(seeds, decoy="same_rows_same_shape", background="noise") >= 5
+
+
+@pytest.mark.parametrize("scale", [0.5, 1.0, 2.0])
+@pytest.mark.parametrize("dpr", [1.0, 2.0])
+def test_image_scales_and_device_pixel_ratios(scale: float, dpr: float) -> None:
+    assert _passes(range(700, 704), scale=scale, dpr=dpr, native_width=300, decoy="none") >= 3
+
+
+def test_piece_starting_a_few_px_in_is_solved() -> None:
+    assert _passes(range(800, 805), piece_x=6, decoy="none") >= 4
+
+
+def test_jpeg_and_noise_are_tolerated() -> None:
+    assert _passes(range(900, 905), jpeg=60, noise=2.5, decoy="none") >= 4
+
+
+def test_match_reports_boxes_scale_and_css_distance() -> None:
+    cap = make_slider_image(11, decoy="none", shape="square")
+    match = locate(cap.image, cap.width_view)
+    assert match.scale == pytest.approx(cap.width_view / cap.image.width)
+    assert match.distance_css == pytest.approx(match.distance_px * match.scale)
+    assert 0.0 <= match.confidence <= 1.0
+    px, py, pw, ph = match.piece_box
+    gx, gy, gw, gh = match.gap_box
+    assert px <= cap.piece_box[0] + cap.piece_box[2] / 2 < px + pw
+    assert abs(gx - (px + match.distance_px)) <= 1
+    assert (gw, gh) == (pw, ph)
+    assert abs(gy - py) <= max(3, 0.1 * ph)
+
+
+def test_without_width_view_distance_is_in_image_px() -> None:
+    cap = make_slider_image(12)
+    match = locate(cap.image)
+    assert match.scale == 1.0
+    assert match.distance_css == match.distance_px
+
+
+def test_gap_match_is_frozen() -> None:
+    match = locate(make_slider_image(13).image)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        match.distance_px = 0.0  # type: ignore[misc]
+    assert isinstance(match, GapMatch)
+
+
+def test_pil_image_and_png_bytes_give_the_same_answer() -> None:
+    cap = make_slider_image(14)
+    engine = LocalEngine()
+    assert engine.solve(cap.image, cap.width_view) == engine.solve(_png(cap.image), cap.width_view)
+
+
+def test_engine_implements_the_solver_protocol() -> None:
+    assert isinstance(LocalEngine(), Solver)
+
+
+def test_solve_logs_one_debug_line_with_result_and_time(caplog: pytest.LogCaptureFixture) -> None:
+    cap = make_slider_image(15, decoy="none")
+    with caplog.at_level(logging.DEBUG, logger="omo_selenium"):
+        distance = LocalEngine().solve(cap.image, cap.width_view)
+    lines = [r for r in caplog.records if r.name == "omo_selenium.engine"]
+    assert len(lines) == 1
+    assert f"{distance:.1f}" in lines[0].getMessage()
+    assert " ms" in lines[0].getMessage()
+
+
+@pytest.mark.parametrize("bad", [b"not an image", b"", "captcha.png", 42, None])
+def test_unreadable_image_raises_configuration_error(bad: object) -> None:
+    with pytest.raises(ConfigurationError):
+        LocalEngine().solve(bad, 340)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("width_view", [0, -340, math.nan, math.inf, "340", True, None])
+def test_bad_width_view_raises_configuration_error(width_view: object) -> None:
+    cap = make_slider_image(16)
+    with pytest.raises(ConfigurationError):
+        LocalEngine().solve(cap.image, width_view)  # type: ignore[arg-type]
+
+
+def test_bad_width_view_is_refused_by_locate_too() -> None:
+    with pytest.raises(ConfigurationError, match="width_view"):
+        locate(make_slider_image(17).image, -1.0)
+
+
+def test_blank_image_raises_solve_failed() -> None:
+    blank = Image.new("RGB", (340, 170), (120, 120, 120))
+    with pytest.raises(SolveFailed):
+        LocalEngine().solve(blank, 340)
+
+
+def test_smooth_gradient_without_piece_raises_solve_failed() -> None:
+    ramp = np.tile(np.linspace(0, 255, 340).astype(np.uint8), (170, 1))
+    with pytest.raises(SolveFailed):
+        LocalEngine().solve(Image.fromarray(ramp).convert("RGB"), 340)
+
+
+def test_tiny_image_raises_solve_failed() -> None:
+    with pytest.raises(SolveFailed, match="too small"):
+        LocalEngine().solve(Image.new("RGB", (30, 15), (0, 0, 0)), 30)
+
+
+def test_engine_locate_refuses_low_confidence_but_module_locate_reports_it() -> None:
+    ramp = np.tile(np.linspace(0, 255, 340).astype(np.uint8), (170, 1))
+    image = Image.fromarray(ramp).convert("RGB")
+    match = locate(image, 340)
+    assert match.confidence < LocalEngine().min_confidence
+    with pytest.raises(SolveFailed, match="no credible gap"):
+        LocalEngine().locate(image, 340)
+
+
+@pytest.mark.parametrize("value", [-0.1, 1.5])
+def test_min_confidence_outside_0_1_is_refused(value: float) -> None:
+    with pytest.raises(ConfigurationError):
+        LocalEngine(min_confidence=value)
