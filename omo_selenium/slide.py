@@ -36,7 +36,12 @@ class SlideStyle:
     Attributes:
         speed: mean horizontal speed in CSS px per second (sets the move's duration).
         min_duration: seconds the shortest move takes.
-        step: mean seconds between two pointer moves (each varies by +-30 %).
+        step: mean seconds between two pointer moves (each varies by +-15 %). Browsers
+            handle about one pointer event per frame (~16 ms) whatever is asked.
+        max_step_css_px: the largest single pointer move. Many widgets listen for moves
+            on the handle itself, so a pointer that jumps past the handle's edge between
+            two events is lost: keep it below half the handle's width. Long drags get
+            more steps (and take longer) to respect it.
         jitter_css_px: how far the pointer may wander vertically (0 = a flat line).
         overshoot: go a little past the target, then come back.
         overshoot_css_px: ``(low, high)`` range of the overshoot.
@@ -47,7 +52,8 @@ class SlideStyle:
 
     speed: float = 600.0
     min_duration: float = 0.18
-    step: float = 0.02
+    step: float = 0.016
+    max_step_css_px: float = 14.0
     jitter_css_px: float = 1.5
     overshoot: bool = True
     overshoot_css_px: tuple[float, float] = (2.0, 6.0)
@@ -55,7 +61,7 @@ class SlideStyle:
     seed: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("speed", "step"):
+        for name in ("speed", "step", "max_step_css_px"):
             if not getattr(self, name) > 0:
                 raise ConfigurationError(f"SlideStyle.{name} must be positive")
         if self.min_duration < 0 or self.settle < 0 or self.jitter_css_px < 0:
@@ -69,7 +75,7 @@ class SlideStyle:
         return random.Random(self.seed)
 
 
-#: The default drag: ~600 px/s, gentle wobble, a small overshoot, 150 ms settle.
+#: The default drag: up to ~600 px/s, gentle wobble, a small overshoot, 150 ms settle.
 DEFAULT_STYLE = SlideStyle()
 
 
@@ -93,14 +99,24 @@ def _ease(t: float) -> float:
     return t * t * t * (10 - 15 * t + 6 * t * t)
 
 
+#: Peak speed of the minimum-jerk profile, relative to its mean speed.
+_PEAK_SPEED = 1.875
+
+
 def _segment(
-    start: float, end: float, duration: float, step: float, rng: random.Random
+    start: float, end: float, duration: float, style: SlideStyle, rng: random.Random
 ) -> list[tuple[float, float]]:
-    """``(time, x)`` samples from ``start`` to ``end``, time strictly increasing."""
-    n = max(2, round(duration / step))
+    """``(time, x)`` samples from ``start`` to ``end``, time strictly increasing.
+
+    Enough samples that the fastest one moves at most ``style.max_step_css_px``.
+    """
+    step = style.step
+    jitter = 0.15
+    by_speed = math.ceil(_PEAK_SPEED * (1 + jitter) * abs(end - start) / style.max_step_css_px)
+    n = max(2, round(duration / step), by_speed)
     times = [0.0]
     for _ in range(n):
-        times.append(times[-1] + step * rng.uniform(0.7, 1.3))
+        times.append(times[-1] + step * rng.uniform(1 - jitter, 1 + jitter))
     total = times[-1]
     return [(t / total * duration, start + (end - start) * _ease(t / total)) for t in times[1:]]
 
@@ -136,11 +152,11 @@ def plan_path(
     samples: list[tuple[float, float]] = []
     if style.overshoot and abs(target) >= 20 and style.overshoot_css_px[1] > 0:
         over = target + sign * rng.uniform(*style.overshoot_css_px)
-        samples += _segment(0, over, duration, style.step, rng)
-        back = _segment(over, target, max(0.08, duration * 0.25), style.step, rng)
+        samples += _segment(0, over, duration, style, rng)
+        back = _segment(over, target, max(0.08, duration * 0.25), style, rng)
         samples += [(samples[-1][0] + t, x) for t, x in back]
     else:
-        samples += _segment(0, target, duration, style.step, rng)
+        samples += _segment(0, target, duration, style, rng)
 
     steps: list[PathStep] = []
     x_prev = y_prev = 0

@@ -6,6 +6,7 @@ import dataclasses
 import logging
 import math
 import os
+import random
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -40,8 +41,12 @@ logger = logging.getLogger("omo_selenium.solver")
 PROBE_SHARE = 0.35
 #: Landing error, in CSS px of the image, above which the drag is corrected before release.
 LANDING_TOLERANCE_CSS_PX = 0.75
-#: Looks (and corrections) before release at most.
-MAX_CORRECTIONS = 2
+#: Looks at the page before release, at most (each may be followed by a correction).
+MAX_LOOKS = 3
+#: Plausible handle-to-piece ratios; a measurement outside is ignored.
+MIN_RATIO, MAX_RATIO = 0.2, 5.0
+#: A move shorter than this (CSS px) is too short to measure the ratio on.
+MIN_RATIO_MOVE_CSS_PX = 5
 _UNSET: Any = object()
 
 
@@ -165,6 +170,7 @@ class SliderSolver:
 
             check_landing = isinstance(solver, LocalEngine)
         self.check_landing = check_landing
+        self._learned_ratio: float | None = None
         self.verify_timeout = verify_timeout
         self.element_timeout = element_timeout
         self.debug: DebugRecorder | None = None
@@ -340,6 +346,12 @@ class SliderSolver:
         handle_el: WebElement,
         ratio: float | None,
     ) -> None:
+        """Drag the handle so the piece travels ``record.distance_css``.
+
+        The handle-to-piece ratio is given, or learnt on the page: with the landing check
+        on, from where the piece actually went (one look at the page while holding, the
+        same look that checks the landing); without it, from a small first drag.
+        """
         distance = record.distance_css
         assert distance is not None
         rng = self.style.rng()
@@ -348,24 +360,14 @@ class SliderSolver:
             drag.press()
             if ratio is not None:
                 record.ratio, record.ratio_source = ratio, "given"
+            elif self.check_landing:
+                record.ratio, record.ratio_source = self._learned_ratio or 1.0, "assumed"
             else:
-                probe = plan_path(
-                    max(min(distance, 12.0), distance * PROBE_SHARE),
-                    style=dataclasses.replace(self.style, overshoot=False),
-                    rng=rng,
-                )
-                drag.move(probe)
-                moved = self._piece_travel_css(captured, image_el)
-                if moved is None or drag.x == 0 or moved <= 0.5:
-                    logger.warning("could not see the piece move; assuming a 1:1 handle")
-                    record.ratio, record.ratio_source = 1.0, "assumed"
-                else:
-                    record.ratio, record.ratio_source = moved / drag.x, "measured"
-            ratio_used = record.ratio
-            assert ratio_used is not None
-            drag.move(plan_path(distance / ratio_used - drag.x, style=self.style, rng=rng))
+                self._probe_ratio(record, drag, captured, image_el, rng)
+            assert record.ratio is not None
+            drag.move(plan_path(distance / record.ratio - drag.x, style=self.style, rng=rng))
             if self.check_landing:
-                self._correct_landing(record, drag, captured, image_el, ratio_used)
+                self._correct_landing(record, drag, captured, image_el, learn=ratio is None)
             drag.release(settle=self.style.settle)
         except (SlideError, CaptureError):
             drag.abort()
@@ -374,32 +376,66 @@ class SliderSolver:
             record.handle_css = drag.x
             record.path = list(drag.steps)
 
+    def _probe_ratio(
+        self,
+        record: AttemptRecord,
+        drag: Drag,
+        captured: Captured,
+        image_el: WebElement,
+        rng: random.Random,
+    ) -> None:
+        distance = record.distance_css
+        assert distance is not None
+        probe = max(min(distance, 12.0), distance * PROBE_SHARE)
+        drag.move(plan_path(probe, style=dataclasses.replace(self.style, overshoot=False), rng=rng))
+        moved = self._piece_travel_css(captured, image_el)
+        if moved is None or drag.x == 0 or moved <= 0.5:
+            logger.warning("could not see the piece move; assuming a 1:1 handle")
+            record.ratio, record.ratio_source = 1.0, "assumed"
+        else:
+            record.ratio, record.ratio_source = moved / drag.x, "measured"
+            self._learned_ratio = record.ratio
+
     def _correct_landing(
         self,
         record: AttemptRecord,
         drag: Drag,
         captured: Captured,
         image_el: WebElement,
-        ratio: float,
+        *,
+        learn: bool,
     ) -> None:
         """Look at the page while still holding; move the piece onto the gap if it is off.
 
         The target is where the picture shows the gap: the engine's own measurement
-        (``distance_px`` x ``scale``) when the solver located it, else the answer.
+        (``distance_px`` x ``scale``) when the solver located it, else the answer. With
+        ``learn``, each look also updates the ratio from how far the last move took the
+        piece.
         """
         match = record.match
         target = match.distance_px * match.scale if match is not None else record.distance_css
-        assert target is not None
-        for _ in range(MAX_CORRECTIONS):
+        assert target is not None and record.ratio is not None
+        before_x, before_landed = 0, 0.0
+        for look in range(MAX_LOOKS):
             landed = self._piece_travel_css(captured, image_el)
             record.landed_css = landed
             if landed is None:
                 logger.debug("landing check: piece not found, no correction")
                 return
+            moved_x = drag.x - before_x
+            if learn and abs(moved_x) >= MIN_RATIO_MOVE_CSS_PX:
+                seen = (landed - before_landed) / moved_x
+                if MIN_RATIO <= seen <= MAX_RATIO:
+                    record.ratio, record.ratio_source = seen, "measured"
+                    self._learned_ratio = seen
             error_css = target - landed
-            correction = round(error_css / ratio)
+            correction = round(error_css / record.ratio)
             if abs(error_css) <= LANDING_TOLERANCE_CSS_PX or correction == 0:
                 return
+            if look == MAX_LOOKS - 1:
+                logger.debug("landing check: still %.1f css px off; releasing", error_css)
+                return
+            before_x, before_landed = drag.x, landed
             quiet = dataclasses.replace(self.style, overshoot=False, jitter_css_px=0.0)
             drag.move(plan_path(correction, style=quiet))
             record.correction_css += correction

@@ -120,6 +120,33 @@ def test_crop_is_exactly_the_element(
         assert _is_magenta(shot[bottom, left:right]).all()
 
 
+class _NoDevTools:
+    """A driver without ``execute_cdp_cmd`` (like ``webdriver.Remote``)."""
+
+    def __init__(self, driver: object) -> None:
+        self._driver = driver
+
+    def __getattr__(self, name: str) -> object:
+        if name == "execute_cdp_cmd":
+            raise AttributeError(name)
+        return getattr(self._driver, name)
+
+
+@pytest.mark.parametrize("dpr", [1.0, 1.5, 2.0])
+@pytest.mark.parametrize("path", ["/fold", "/frame"])
+def test_devtools_clip_and_full_screenshot_give_the_same_crop(
+    chrome_factory: Callable[..., object], pages: str, dpr: float, path: str
+) -> None:
+    driver = chrome_factory(dpr)
+    _open(driver, pages + path)
+    fast = capture_element(driver, "#cap")
+    plain = capture_element(_NoDevTools(driver), "#cap")  # type: ignore[arg-type]
+    assert fast.device_box == plain.device_box
+    assert np.array_equal(np.asarray(fast.image), np.asarray(plain.image))
+    again = recapture(_NoDevTools(driver), fast)  # type: ignore[arg-type]
+    assert np.array_equal(np.asarray(again.image), np.asarray(fast.image))
+
+
 @pytest.mark.parametrize("dpr", [1.0, 1.5, 2.0])
 @pytest.mark.parametrize("path", ["/plain", "/scaled", "/fold"])
 def test_crop_matches_element_screenshot(

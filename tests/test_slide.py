@@ -96,3 +96,12 @@ def test_non_finite_distance_is_refused(bad: float) -> None:
 def test_bad_style_is_refused_at_construction(kwargs: dict[str, object]) -> None:
     with pytest.raises(ConfigurationError):
         SlideStyle(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("distance", [30, 120, 280, -200])
+@pytest.mark.parametrize("max_step", [6.0, 14.0])
+def test_no_single_move_outruns_the_handle(distance: float, max_step: float) -> None:
+    style = dataclasses.replace(DEFAULT_STYLE, max_step_css_px=max_step)
+    for seed in range(10):
+        steps = plan_path(distance, style=style, rng=random.Random(seed))
+        assert max(abs(s.dx) for s in steps) <= max_step
