@@ -257,16 +257,15 @@ class DemoSite:
     def url_for(self, **variant: Any) -> str:
         """Return the page URL for a variant, e.g. ``url_for(scale=1.6, iframe=True)``.
 
-        Keyword names and values are those of :class:`~demo_site.variants.Variant`.
+        Keyword names are those of :class:`~demo_site.variants.Variant`; values may be
+        typed (``1.6``, ``True``) or query-string text (``"1.6"``, ``"1"``).
 
         Raises:
             ValueError: unknown variant name or value out of range.
             RuntimeError: the site is not running.
         """
-        try:
-            query = Variant(**variant).to_query()
-        except TypeError as exc:
-            raise ValueError(str(exc)) from None
+        as_text = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in variant.items()}
+        query = Variant.from_query(as_text).to_query()
         return f"{self.url}/" + (f"?{query}" if query else "")
 
     # -- records (delegated to the store) -------------------------------------------------

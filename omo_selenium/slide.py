@@ -226,13 +226,21 @@ class Drag:
         self._send(mouse)
         self.pressed = True
 
-    def move(self, steps: Sequence[PathStep]) -> None:
-        """Make the planned moves (relative to where the pointer is)."""
-        if not steps:
+    def move(self, steps: Sequence[PathStep], *, hold: float = 0.0) -> None:
+        """Make the planned moves (relative to where the pointer is), then hold still.
+
+        Args:
+            steps: the moves.
+            hold: seconds to keep still after the last move, in the same action
+                sequence; a widget that samples the pointer on a timer catches up.
+        """
+        if not steps and hold <= 0:
             return
         mouse = self._new_input()
         for s in steps:
             mouse.create_pointer_move(duration=s.duration_ms, x=s.dx, y=s.dy, origin="pointer")
+        if hold > 0:
+            mouse.create_pause(hold)
         self._send(mouse)
         for s in steps:
             self.x += s.dx

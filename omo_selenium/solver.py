@@ -25,6 +25,7 @@ from .errors import (
     ConfigurationError,
     OmoCaptchaError,
     SlideError,
+    SolveFailed,
     VerificationFailed,
 )
 from .slide import DEFAULT_STYLE, Drag, PathStep, SlideStyle, plan_path
@@ -44,7 +45,7 @@ LANDING_TOLERANCE_CSS_PX = 0.75
 #: Looks at the page before release, at most (each may be followed by a correction).
 MAX_LOOKS = 3
 #: Plausible handle-to-piece ratios; a measurement outside is ignored.
-MIN_RATIO, MAX_RATIO = 0.2, 5.0
+MIN_RATIO, MAX_RATIO = 0.4, 2.5
 #: A move shorter than this (CSS px) is too short to measure the ratio on.
 MIN_RATIO_MOVE_CSS_PX = 5
 _UNSET: Any = object()
@@ -304,6 +305,10 @@ class SliderSolver:
         t = clock()
         try:
             record.distance_css = self._ask_solver(record, captured)
+            if not (math.isfinite(record.distance_css) and record.distance_css > 0):
+                raise SolveFailed(
+                    f"solver answered {record.distance_css!r} css px; nothing to drag"
+                )
         finally:
             record.timings["solve"] = clock() - t
 
@@ -365,10 +370,16 @@ class SliderSolver:
             else:
                 self._probe_ratio(record, drag, captured, image_el, rng)
             assert record.ratio is not None
-            drag.move(plan_path(distance / record.ratio - drag.x, style=self.style, rng=rng))
+            main = plan_path(distance / record.ratio - drag.x, style=self.style, rng=rng)
             if self.check_landing:
+                # Hold before each look so a widget sampling the pointer catches up; the
+                # last hold is also the settle before release.
+                drag.move(main, hold=self.style.settle)
                 self._correct_landing(record, drag, captured, image_el, learn=ratio is None)
-            drag.release(settle=self.style.settle)
+                drag.release(settle=0)
+            else:
+                drag.move(main)
+                drag.release(settle=self.style.settle)
         except (SlideError, CaptureError):
             drag.abort()
             raise
@@ -387,7 +398,10 @@ class SliderSolver:
         distance = record.distance_css
         assert distance is not None
         probe = max(min(distance, 12.0), distance * PROBE_SHARE)
-        drag.move(plan_path(probe, style=dataclasses.replace(self.style, overshoot=False), rng=rng))
+        probe_path = plan_path(
+            probe, style=dataclasses.replace(self.style, overshoot=False), rng=rng
+        )
+        drag.move(probe_path, hold=self.style.settle)
         moved = self._piece_travel_css(captured, image_el)
         if moved is None or drag.x == 0 or moved <= 0.5:
             logger.warning("could not see the piece move; assuming a 1:1 handle")
@@ -437,7 +451,7 @@ class SliderSolver:
                 return
             before_x, before_landed = drag.x, landed
             quiet = dataclasses.replace(self.style, overshoot=False, jitter_css_px=0.0)
-            drag.move(plan_path(correction, style=quiet))
+            drag.move(plan_path(correction, style=quiet), hold=self.style.settle)
             record.correction_css += correction
             logger.debug(
                 "landing check: piece %.1f css px off, moved handle %+d", error_css, correction

@@ -182,7 +182,7 @@ def test_attempts_exhausted_is_a_clear_result_not_an_exception(
     omo_driver: WebDriver, demo_site
 ) -> None:  # type: ignore[no-untyped-def]
     omo_driver.get(demo_site.url_for())
-    result = _solver(omo_driver, OffsetSolver(offset=-35, wrong=99)).solve(
+    result = _solver(omo_driver, OffsetSolver(offset=25, wrong=99)).solve(
         IMAGE, HANDLE, success=SUCCESS, failure=FAILURE, refresh=REFRESH, attempts=2
     )
     assert not result.success

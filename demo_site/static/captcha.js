@@ -120,6 +120,10 @@
     if (locked || drag || event.button !== 0) return;
     event.preventDefault();
     handle.setPointerCapture(event.pointerId);
+    // Like most widgets, follow the drag on the whole window, not only on the handle.
+    window.addEventListener("pointermove", onMove);
+    window.addEventListener("pointerup", onUp);
+    window.addEventListener("pointercancel", onUp);
     drag = {
       id: event.pointerId,
       x0: event.clientX,
@@ -151,6 +155,9 @@
     if (!drag || event.pointerId !== drag.id) return;
     const done = drag;
     drag = null;
+    window.removeEventListener("pointermove", onMove);
+    window.removeEventListener("pointerup", onUp);
+    window.removeEventListener("pointercancel", onUp);
     clearInterval(done.timer);
     root.classList.remove("is-dragging");
     if (event.type !== "pointerup" || handleX < 1) {
@@ -203,10 +210,6 @@
   }
 
   handle.addEventListener("pointerdown", onDown);
-  handle.addEventListener("pointermove", onMove);
-  handle.addEventListener("pointerup", onUp);
-  handle.addEventListener("pointercancel", onUp);
-  handle.addEventListener("lostpointercapture", onUp);
   handle.addEventListener("dragstart", (event) => event.preventDefault());
   root.addEventListener("animationend", (event) => {
     if (event.animationName === "captcha-shake") root.classList.remove("shake");
