@@ -79,6 +79,12 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="release without checking that the piece sits over the gap",
     )
+    demo.add_argument(
+        "--debug-dir",
+        type=Path,
+        metavar="PATH",
+        help="save every attempt's pictures, drag path and timings (open PATH/index.html)",
+    )
     demo.add_argument("--json", action="store_true", help="print the summary as JSON")
     demo.add_argument(
         "--min-success",
@@ -105,6 +111,10 @@ def _build_parser() -> argparse.ArgumentParser:
     site.add_argument("--host", default="127.0.0.1")
     site.add_argument("--port", type=int, default=8000)
 
+    grid = sub.add_parser("grid", help="run a local Selenium Grid (standalone) for Chromium")
+    grid.add_argument("--port", type=int, default=4444)
+    grid.add_argument("--max-sessions", type=_positive_int, default=None)
+
     solve = sub.add_parser("solve", help="solve one captcha image file offline")
     solve.add_argument("image", type=Path, help="screenshot of the captcha (PNG, JPEG)")
     solve.add_argument(
@@ -122,6 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": _demo,
         "serve": _serve,
         "demo-site": _demo_site,
+        "grid": _grid,
         "solve": _solve,
     }
     try:
@@ -155,6 +166,17 @@ def _demo_site(args: argparse.Namespace) -> int:
         args.host,
         args.port,
         ready=lambda url: print(f"demo site at {url} (Ctrl-C stops)", flush=True),
+    )
+    return 0
+
+
+def _grid(args: argparse.Namespace) -> int:
+    from .grid import run_grid
+
+    run_grid(
+        port=args.port,
+        max_sessions=args.max_sessions,
+        ready=lambda url: print(f"Selenium Grid at {url} (Ctrl-C stops)", flush=True),
     )
     return 0
 
@@ -231,7 +253,9 @@ def _demo(args: argparse.Namespace) -> int:
     from .demo import RunRecord, run_demo
 
     variant = dict(args.variant)
-    options = {"check_landing": False} if args.no_landing_check else {}
+    options: dict[str, Any] = {"check_landing": False} if args.no_landing_check else {}
+    if args.debug_dir:
+        options["debug_dir"] = args.debug_dir
     where = f"Grid {args.grid}" if args.grid else "local headless Chromium"
     with ExitStack() as stack:
         site = stack.enter_context(DemoSite())
@@ -287,4 +311,6 @@ def _demo(args: argparse.Namespace) -> int:
             f"{summary['sessions']} session(s), {summary['wall_seconds']} s wall"
             + (f", {replaced} session(s) replaced" if replaced else "")
         )
+    if args.debug_dir:
+        print(f"debug view: {args.debug_dir / 'index.html'}")
     return 0 if summary["success_rate"] >= args.min_success else 1
