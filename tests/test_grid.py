@@ -557,3 +557,22 @@ def test_stop_with_an_open_session_leaves_no_process_behind() -> None:
     assert not _accepts_connections("127.0.0.1", port)
     with pytest.raises(ProcessLookupError):
         os.killpg(pid, 0)  # nothing left of java, chromedriver or Chromium
+
+
+@pytest.mark.grid
+@pytest.mark.browser
+def test_demo_through_the_grid_solves_and_agrees_with_the_server(
+    grid: LocalGrid, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from omo_selenium.cli import main
+
+    code = main(["demo", "--grid", grid.url, "--parallel", "2", "--runs", "4", "--json"])
+    out = capsys.readouterr().out
+    summary = json.loads(out[out.index("\n{") :])
+    assert code == 0, out
+    assert summary["runs"] == 4
+    assert summary["solved"] >= 3, out
+    assert summary["sessions"] == 2
+    assert summary["server_verdicts_agree"] is True
+    assert summary["solves_per_minute"] > 0
+    assert "Grid http://127.0.0.1" in out
