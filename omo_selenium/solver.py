@@ -48,6 +48,8 @@ MAX_LOOKS = 3
 MIN_RATIO, MAX_RATIO = 0.4, 2.5
 #: A move shorter than this (CSS px) is too short to measure the ratio on.
 MIN_RATIO_MOVE_CSS_PX = 5
+#: Seconds between two looks when waiting for a new captcha to hold still.
+STABLE_INTERVAL = 0.12
 _UNSET: Any = object()
 
 
@@ -249,7 +251,7 @@ class SliderSolver:
         previous: Captured | None = None
         for number in range(1, attempts + 1):
             if number > 1:
-                previous = self._next_captcha(image, refresh, previous)
+                self._next_captcha(image, refresh, previous)
             record = AttemptRecord(number)
             records.append(record)
             try:
@@ -483,8 +485,13 @@ class SliderSolver:
 
     def _next_captcha(
         self, image: Target, refresh: Target | None, previous: Captured | None
-    ) -> Captured | None:
-        """Ask for (or wait for) a fresh captcha; returns nothing new, just waits."""
+    ) -> None:
+        """Ask for a fresh captcha (click ``refresh``), then wait until one is shown.
+
+        "Shown" means the picture differs from the last attempt's and has stopped
+        changing (two looks in a row agree), so a picture still loading, fading in or
+        shaking is not solved half-way. Bounded by ``element_timeout``.
+        """
         if refresh is not None:
             try:
                 button = resolve_element(self.driver, refresh, timeout=self.element_timeout)
@@ -495,21 +502,20 @@ class SliderSolver:
             except (CaptureError, WebDriverException) as exc:
                 logger.warning("could not click refresh: %s", exc)
         if previous is None:
-            return None
+            return
         old = previous.image.tobytes()
+        last: bytes | None = None
         deadline = time.monotonic() + self.element_timeout
         while time.monotonic() < deadline:
             try:
-                current = capture_element(self.driver, image)
+                current: bytes | None = capture_element(self.driver, image).image.tobytes()
             except CaptureError:
                 current = None
-            if current is not None and current.image.tobytes() != old:
-                # A picture still fading in changes again: give it a moment to settle.
-                time.sleep(0.15)
-                return current
-            time.sleep(0.1)
-        logger.warning("no new captcha picture within %.0f s; trying anyway", self.element_timeout)
-        return previous
+            if current is not None and current != old and current == last:
+                return
+            last = current
+            time.sleep(STABLE_INTERVAL)
+        logger.warning("no new, steady captcha within %.0f s; trying anyway", self.element_timeout)
 
 
 def _check_ratio(ratio: float | None) -> None:
