@@ -19,9 +19,11 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import FrameType, TracebackType
+from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
+
+from omo_selenium._signals import stop_on_signals
 
 from .pages import read_static, render_frame, render_page
 from .records import ChallengeRecord, VerificationRecord
@@ -345,22 +347,9 @@ def serve(
     Raises:
         OSError: the address cannot be bound.
     """
-    done = stop if stop is not None else threading.Event()
-    previous: dict[signal.Signals, Any] = {}
-    if threading.current_thread() is threading.main_thread():
-
-        def on_signal(signum: int, frame: FrameType | None) -> None:
+    with stop_on_signals(stop) as stopping, DemoSite(host, port, seed=seed) as site:
+        if ready is not None:
+            ready(site.url)
+        signum = stopping.wait(poll=0.5)
+        if signum is not None:
             logger.info("signal %s received, stopping", signal.Signals(signum).name)
-            done.set()
-
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            previous[sig] = signal.signal(sig, on_signal)
-    try:
-        with DemoSite(host, port, seed=seed) as site:
-            if ready is not None:
-                ready(site.url)
-            while not done.wait(timeout=0.5):
-                pass
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)

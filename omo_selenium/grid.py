@@ -36,11 +36,12 @@ import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import TracebackType
 from typing import Any
 
 import requests
 
+from ._signals import stop_on_signals
 from .drivers import find_chrome_binary, find_chromedriver
 from .errors import ConfigurationError, TransportError
 
@@ -205,7 +206,7 @@ class LocalGrid:
 
     Example:
         >>> with LocalGrid() as grid:  # doctest: +SKIP
-        ...     print(grid.status()["value"]["ready"])
+        ...     grid.status()["value"]["ready"]
         True
     """
 
@@ -508,34 +509,25 @@ def run_grid(
             not start.
         TransportError: the Grid process exited on its own while running.
     """
-    stop = stop_event if stop_event is not None else threading.Event()
-    requested: list[int] = []
+    with (
+        stop_on_signals(stop_event) as stopping,
+        LocalGrid(jar, host=host, port=port, max_sessions=max_sessions) as grid,
+    ):
+        if ready is not None:
+            ready(grid.url)
+        process = grid.process
+        assert process is not None
 
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        # No locks here: a signal may arrive while the main thread holds one.
-        requested.append(signum)
+        def check_alive() -> None:
+            if process.poll() is not None:
+                raise TransportError(
+                    f"Selenium Grid exited with code {process.returncode}. "
+                    f"Last lines of its log:\n{grid.log_tail()}"
+                )
 
-    previous: dict[int, Any] = {}
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            previous[sig] = signal.signal(sig, on_signal)
-    try:
-        with LocalGrid(jar, host=host, port=port, max_sessions=max_sessions) as grid:
-            if ready is not None:
-                ready(grid.url)
-            process = grid.process
-            assert process is not None
-            while not requested and not stop.wait(0.2):
-                if process.poll() is not None:
-                    raise TransportError(
-                        f"Selenium Grid exited with code {process.returncode}. "
-                        f"Last lines of its log:\n{grid.log_tail()}"
-                    )
-            if requested:
-                logger.info("signal %d received; stopping the Grid", requested[0])
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        signum = stopping.wait(poll=0.2, check=check_alive)
+        if signum is not None:
+            logger.info("signal %d received; stopping the Grid", signum)
 
 
 def _free_port(host: str) -> int:

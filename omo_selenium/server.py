@@ -19,16 +19,16 @@ import io
 import logging
 import math
 import re
-import signal
 import threading
 from collections.abc import Callable, Iterable
-from types import FrameType, TracebackType
+from types import TracebackType
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
 from ._http import HttpError, JsonHTTPServer
 from ._jobs import JobStore, QueueFull, WorkerPool
+from ._signals import stop_on_signals
 from ._types import Solver
 from .config import SLIDER_JOB_TYPE
 from .errors import ConfigurationError
@@ -374,30 +374,17 @@ def run_server(
         ConfigurationError: an argument is out of range.
         OSError: the address cannot be bound.
     """
-    stop = stop_event if stop_event is not None else threading.Event()
-    requested: list[int] = []
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        # No locks here: a signal may arrive while the main thread holds one.
-        requested.append(signum)
-
-    previous: dict[int, Any] = {}
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            previous[sig] = signal.signal(sig, on_signal)
-    try:
-        with OmoServer(
+    with (
+        stop_on_signals(stop_event) as stopping,
+        OmoServer(
             solver, host=host, port=port, tokens=tokens, workers=workers, max_queue=max_queue
-        ) as server:
-            if ready is not None:
-                ready(server.url)
-            while not requested and not stop.wait(0.1):
-                pass
-            if requested:
-                logger.info("signal %d received; stopping", requested[0])
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        ) as server,
+    ):
+        if ready is not None:
+            ready(server.url)
+        signum = stopping.wait()
+        if signum is not None:
+            logger.info("signal %d received; stopping", signum)
 
 
 def _require_positive_int(name: str, value: int) -> None:
