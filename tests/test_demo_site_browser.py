@@ -3,9 +3,6 @@ wrong drags fail, across the variants a solver must cope with."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +12,6 @@ from demo_site import ChallengeRecord, DemoSite
 
 webdriver = pytest.importorskip("selenium.webdriver")
 
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.actions.action_builder import ActionBuilder  # noqa: E402
 from selenium.webdriver.common.actions.interaction import POINTER_TOUCH  # noqa: E402
@@ -27,42 +23,15 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-CHROMIUM_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1280,900",
-)
 WAIT = 10.0
 TOLERANCE_PX = 4.0
 
 
-@pytest.fixture(scope="module")
-def driver() -> Iterator[WebDriver]:
-    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        pytest.skip("Debian chromium and chromedriver are not installed")
-    profile = tempfile.mkdtemp(prefix="demo-site-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    try:
-        browser = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    except Exception:
-        shutil.rmtree(profile, ignore_errors=True)
-        raise
-    browser.set_page_load_timeout(WAIT)
-    try:
-        yield browser
-    finally:
-        browser.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+@pytest.fixture
+def driver(chrome: WebDriver) -> WebDriver:
+    """The session's headless Chromium (tests/conftest.py), on the top-level page."""
+    chrome.set_page_load_timeout(WAIT)
+    return chrome
 
 
 @pytest.fixture(scope="module")
