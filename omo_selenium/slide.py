@@ -57,7 +57,7 @@ class SlideStyle:
     jitter_css_px: float = 1.5
     overshoot: bool = True
     overshoot_css_px: tuple[float, float] = (2.0, 6.0)
-    settle: float = 0.15
+    settle: float = 0.12
     seed: int | None = None
 
     def __post_init__(self) -> None:
@@ -75,7 +75,7 @@ class SlideStyle:
         return random.Random(self.seed)
 
 
-#: The default drag: up to ~600 px/s, gentle wobble, a small overshoot, 150 ms settle.
+#: The default drag: up to ~600 px/s, gentle wobble, a small overshoot, 120 ms settle.
 DEFAULT_STYLE = SlideStyle()
 
 
@@ -153,7 +153,7 @@ def plan_path(
     if style.overshoot and abs(target) >= 20 and style.overshoot_css_px[1] > 0:
         over = target + sign * rng.uniform(*style.overshoot_css_px)
         samples += _segment(0, over, duration, style, rng)
-        back = _segment(over, target, max(0.08, duration * 0.25), style, rng)
+        back = _segment(over, target, max(0.06, duration * 0.2), style, rng)
         samples += [(samples[-1][0] + t, x) for t, x in back]
     else:
         samples += _segment(0, target, duration, style, rng)
@@ -217,7 +217,7 @@ class Drag:
         except WebDriverException as exc:
             raise SlideError(f"could not drag the slider handle: {exc.msg or exc}") from exc
 
-    def press(self, *, pause: float = 0.08) -> None:
+    def press(self, *, pause: float = 0.05) -> None:
         """Move the pointer to the handle's centre and press the button."""
         mouse = self._new_input()
         mouse.create_pointer_move(duration=0, origin=self.handle)
