@@ -473,7 +473,7 @@ class SliderSolver:
             return False
 
         try:
-            outcome = WebDriverWait(self.driver, self.verify_timeout, poll_frequency=0.1).until(
+            outcome = WebDriverWait(self.driver, self.verify_timeout, poll_frequency=0.05).until(
                 decided
             )
         except TimeoutException:
