@@ -36,8 +36,10 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from ._align import Alignment, align
+from ._colour import gap_evidence
 from ._gradients import Array, blur, gradients, orientation_field
-from ._search import Candidate, coarse_candidates, ncc_grid, peak, piece_box
+from ._search import coarse_candidates, piece_box
 from ._types import ImageInput
 from .errors import ConfigurationError, SolveFailed
 from .images import open_image
@@ -48,14 +50,20 @@ logger = logging.getLogger("omo_selenium.engine")
 
 #: Width (px) of the coarse search image.
 WORK_WIDTH = 200
-#: Largest width (px) of the refinement image.
-REFINE_WIDTH = 500
 #: Below this :attr:`GapMatch.confidence`, :meth:`LocalEngine.solve` raises SolveFailed.
 MIN_CONFIDENCE = 0.25
 #: How many distinct shifts the coarse search hands to the refinement.
-CANDIDATES = 4
+CANDIDATES = 6
+#: How far (working-image px) the fine alignment may move a coarse shift.
+SEARCH_WORK_PX = 1.5
 #: Weight of the coarse score (relative to the best one) in the final choice.
 COARSE_WEIGHT = 2.0
+#: Weight of the colour-fit share (see :class:`~omo_selenium._colour.GapEvidence`).
+FIT_WEIGHT = 0.5
+#: Weight of the interior colour correlation.
+INTERIOR_WEIGHT = 0.25
+#: Weight of log(1 + seam), the colour step across the gap's outline.
+SEAM_WEIGHT = 0.2
 #: Smallest screenshot (px) worth searching.
 MIN_SIZE = (40, 20)
 
@@ -117,11 +125,6 @@ def _coarse_field(gray: Array) -> tuple[Array, Array]:
     return c - blur(c, 8.0), s - blur(s, 8.0)
 
 
-def _refine_field(gray: Array) -> tuple[Array, Array]:
-    gx, gy = gradients(blur(gray, 1.0))
-    return orientation_field(gx, gy, norm_sigma=4.0, floor=2.0, smooth=1.5)
-
-
 def locate(image: ImageInput, width_view: float | None = None) -> GapMatch:
     """Find the piece and its gap in a slider-captcha screenshot.
 
@@ -149,55 +152,44 @@ def locate(image: ImageInput, width_view: float | None = None) -> GapMatch:
     w_img, h_img = img.size
     if w_img < MIN_SIZE[0] or h_img < MIN_SIZE[1]:
         raise SolveFailed(f"image too small to hold a slider captcha ({w_img}x{h_img})")
-    gray = img.convert("L")
-    work = _resized(gray, WORK_WIDTH)
+    work = _resized(img.convert("L"), WORK_WIDTH)
     fc, fs = _coarse_field(work)
     cands = coarse_candidates(fc, fs, topk=CANDIDATES)
     if not cands or cands[0].score <= 0:
         raise SolveFailed("no piece-and-gap pair found in the image")
-    ref = _resized(gray, REFINE_WIDTH)
-    rc, rs = _refine_field(ref)
-    kx = ref.shape[1] / work.shape[1]
-    ky = ref.shape[0] / work.shape[0]
+    kx = w_img / work.shape[1]
+    ky = h_img / work.shape[0]
     max_x0 = max(2, work.shape[1] // 25)
-    bx, by, bw, bh = piece_box(fc, fs, cands[0].dx, max_x0=max_x0)
-    box = (int(bx * kx), int(by * ky), max(2, round(bw * kx)), max(2, round(bh * ky)))
-    rx = math.ceil(1.5 * kx) + 1
-
-    def score(cand: Candidate, box: Box) -> tuple[float, float, float, int] | None:
-        ry = max(2, round(0.06 * box[3]))
-        d0 = round(cand.dx * kx)
-        grid = ncc_grid([rc, rs], box, d0, rx=rx, ry=ry, min_dx=box[0] + box[2], floor=0.01)
-        if np.all(np.isnan(grid)):
-            return None
-        ox, oy, ncc = peak(grid, rx, ry)
-        return ncc + COARSE_WEIGHT * cand.score / cands[0].score, ncc, d0 + ox, oy
-
-    scored = [(s, c) for c in cands if (s := score(c, box)) is not None]
-    if not scored:
-        raise SolveFailed("no room to the right of the piece for a gap")
-    (_, ncc, dx_ref, dy_ref), cand = max(scored, key=lambda sc: sc[0][0])
-    if cand is not cands[0]:
-        # the piece's box was drawn from another shift; draw it again from the winner
+    best: tuple[float, Alignment, tuple[float, float, float, float]] | None = None
+    for cand in cands:
         bx, by, bw, bh = piece_box(fc, fs, cand.dx, max_x0=max_x0)
-        box2 = (int(bx * kx), int(by * ky), max(2, round(bw * kx)), max(2, round(bh * ky)))
-        again = score(cand, box2)
-        if again is not None:
-            (_, ncc, dx_ref, dy_ref), box = again, box2
-
-    sx = w_img / ref.shape[1]
-    sy = h_img / ref.shape[0]
+        box = (bx * kx, by * ky, bw * kx, bh * ky)
+        fit = align(img, box, cand.dx * kx, search_px=SEARCH_WORK_PX * kx)
+        if fit is None:
+            continue
+        ev = gap_evidence(img, box, fit.dx, fit.dy)
+        total = (
+            fit.ncc
+            + COARSE_WEIGHT * cand.score / cands[0].score
+            + FIT_WEIGHT * ev.fit
+            + INTERIOR_WEIGHT * ev.interior
+            - SEAM_WEIGHT * math.log1p(min(ev.seam, 99.0))
+        )
+        if best is None or total > best[0]:
+            best = (total, fit, box)
+    if best is None:
+        raise SolveFailed("no room to the right of the piece for a gap")
+    _, fit, box = best
     scale = width_view / w_img if width_view is not None else 1.0
-    distance_px = dx_ref * sx
-    piece = (round(box[0] * sx), round(box[1] * sy), round(box[2] * sx), round(box[3] * sy))
-    gap = (round(piece[0] + distance_px), round(piece[1] + dy_ref * sy), piece[2], piece[3])
+    piece = (round(box[0]), round(box[1]), max(1, round(box[2])), max(1, round(box[3])))
+    gap = (round(box[0] + fit.dx), round(box[1] + fit.dy), piece[2], piece[3])
     return GapMatch(
         piece_box=piece,
         gap_box=gap,
-        distance_px=distance_px,
-        distance_css=distance_px * scale,
+        distance_px=fit.dx,
+        distance_css=fit.dx * scale,
         scale=scale,
-        confidence=float(min(1.0, max(0.0, ncc))),
+        confidence=float(min(1.0, max(0.0, fit.ncc))),
     )
 
 
