@@ -54,6 +54,10 @@ WORK_WIDTH = 200
 MIN_CONFIDENCE = 0.25
 #: How many distinct shifts the coarse search hands to the refinement.
 CANDIDATES = 6
+#: Coarse candidates scoring below this share of the best one are dropped.
+MIN_COARSE_RATIO = 0.5
+#: Only candidates this close to the best edge score are weighed in colour too.
+EVIDENCE_MARGIN = 0.8
 #: How far (working-image px) the fine alignment may move a coarse shift.
 SEARCH_WORK_PX = 1.5
 #: Weight of the coarse score (relative to the best one) in the final choice.
@@ -160,17 +164,23 @@ def locate(image: ImageInput, width_view: float | None = None) -> GapMatch:
     kx = w_img / work.shape[1]
     ky = h_img / work.shape[0]
     max_x0 = max(2, work.shape[1] // 25)
-    best: tuple[float, Alignment, tuple[float, float, float, float]] | None = None
+    aligned: list[tuple[float, Alignment, tuple[float, float, float, float]]] = []
     for cand in cands:
+        if cand.score < MIN_COARSE_RATIO * cands[0].score:
+            continue
         bx, by, bw, bh = piece_box(fc, fs, cand.dx, max_x0=max_x0)
         box = (bx * kx, by * ky, bw * kx, bh * ky)
         fit = align(img, box, cand.dx * kx, search_px=SEARCH_WORK_PX * kx)
-        if fit is None:
+        if fit is not None:
+            aligned.append((fit.ncc + COARSE_WEIGHT * cand.score / cands[0].score, fit, box))
+    best: tuple[float, Alignment, tuple[float, float, float, float]] | None = None
+    top = max((a[0] for a in aligned), default=0.0)
+    for base, fit, box in aligned:
+        if base < top - EVIDENCE_MARGIN:
             continue
         ev = gap_evidence(img, box, fit.dx, fit.dy)
         total = (
-            fit.ncc
-            + COARSE_WEIGHT * cand.score / cands[0].score
+            base
             + FIT_WEIGHT * ev.fit
             + INTERIOR_WEIGHT * ev.interior
             - SEAM_WEIGHT * math.log1p(min(ev.seam, 99.0))
