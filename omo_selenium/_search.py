@@ -32,6 +32,9 @@ WINDOW_FRACTIONS = (0.1, 0.13, 0.16, 0.2, 0.24, 0.29, 0.35)
 COARSE_REGULARISER = 0.05
 #: Exponent of the window area in the coarse score (0: plain correlation).
 AREA_EXPONENT = 0.5
+#: How much of a window's score at half its width to either side is taken off its score
+#: (a straight edge matches itself at every shift along it; a gap only at one).
+PEAK_PENALTY = 0.8
 #: Per-pixel agreement a pixel must exceed to count inside the piece box.
 BOX_THRESHOLD = 0.05
 
@@ -51,6 +54,18 @@ def _cum0(a: Any, axis: int) -> Any:
     shape = list(a.shape)
     shape[axis] = 1
     return np.concatenate([np.zeros(shape, a.dtype), a.cumsum(axis)], axis)
+
+
+def _side_scores(score: Any, widths: Any) -> Any:
+    """For every window and shift, the larger (>= 0) score of the same window half its
+    width to the left or right: high when the match slides along a straight edge."""
+    side = np.zeros_like(score)
+    for k, w in enumerate(widths):
+        d = max(1, int(w) // 2)
+        s = np.maximum(score[:, :, k], 0.0)
+        side[:, d:, k] = s[:, :-d]
+        side[:, :-d, k] = np.maximum(side[:, :-d, k], s[:, d:])
+    return side
 
 
 def coarse_candidates(fc: Array, fs: Array, *, topk: int = 4) -> list[Candidate]:
@@ -110,6 +125,8 @@ def coarse_candidates(fc: Array, fs: Array, *, topk: int = 4) -> list[Candidate]
         vb = eb - (sbc * sbc + sbs * sbs) / n + lam * n
         score = cov / np.sqrt(va[:, None, :] * vb) * n**AREA_EXPONENT
         score = np.where(valid, score, -np.inf)  # (ny, ndx, K)
+        if PEAK_PENALTY > 0:
+            score = score - PEAK_PENALTY * _side_scores(score, widths)
         flat = score.transpose(1, 0, 2).reshape(len(dxs), -1)
         am = flat.argmax(1)
         mx = flat[np.arange(len(dxs)), am]

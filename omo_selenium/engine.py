@@ -68,6 +68,12 @@ FIT_WEIGHT = 0.5
 INTERIOR_WEIGHT = 0.25
 #: Weight of log(1 + seam), the colour step across the gap's outline.
 SEAM_WEIGHT = 0.2
+#: Smallest ratio of the piece box's sides (shorter / longer) that looks like a piece.
+MIN_PIECE_ASPECT = 0.5
+#: Smallest side of a piece box that looks like a piece, as a share of the screenshot width.
+MIN_PIECE_SHARE = 0.06
+#: Taken off the edge score of a candidate whose piece box does not look like a piece.
+IMPLAUSIBLE_PENALTY = 0.5
 #: Smallest screenshot (px) worth searching.
 MIN_SIZE = (40, 20)
 
@@ -129,6 +135,13 @@ def _coarse_field(gray: Array) -> tuple[Array, Array]:
     return c - blur(c, 8.0), s - blur(s, 8.0)
 
 
+def _plausible_piece(box: tuple[float, float, float, float], w_img: int) -> bool:
+    """A piece is roughly as high as wide and not tiny; a long thin box is more likely an
+    edge of the picture that matched another edge."""
+    _, _, w, h = box
+    return min(w, h) >= MIN_PIECE_ASPECT * max(w, h) and min(w, h) >= MIN_PIECE_SHARE * w_img
+
+
 def locate(image: ImageInput, width_view: float | None = None) -> GapMatch:
     """Find the piece and its gap in a slider-captcha screenshot.
 
@@ -172,7 +185,10 @@ def locate(image: ImageInput, width_view: float | None = None) -> GapMatch:
         box = (bx * kx, by * ky, bw * kx, bh * ky)
         fit = align(img, box, cand.dx * kx, search_px=SEARCH_WORK_PX * kx)
         if fit is not None:
-            aligned.append((fit.ncc + COARSE_WEIGHT * cand.score / cands[0].score, fit, box))
+            base = fit.ncc + COARSE_WEIGHT * cand.score / cands[0].score
+            if not _plausible_piece(box, w_img):
+                base -= IMPLAUSIBLE_PENALTY
+            aligned.append((base, fit, box))
     best: tuple[float, Alignment, tuple[float, float, float, float]] | None = None
     top = max((a[0] for a in aligned), default=0.0)
     for base, fit, box in aligned:
