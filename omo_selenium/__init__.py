@@ -30,6 +30,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from ._types import AttemptRecord, SolveResult
     from .capture import Captured, capture_element
     from .client import OmoCaptchaClient, default_solver
     from .debug import DebugRecorder
@@ -39,14 +40,14 @@ if TYPE_CHECKING:
     from .mixin import SliderSolverMixin
     from .server import OmoServer
     from .slide import SlideStyle, plan_path
-    from .solver import AttemptRecord, SliderSolver, SolveResult
+    from .solver import SliderSolver
 
 __version__ = "0.1.0"
 
 logging.getLogger("omo_selenium").addHandler(logging.NullHandler())
 
 _LAZY = {
-    "AttemptRecord": "solver",
+    "AttemptRecord": "_types",
     "Captured": "capture",
     "Chrome": "drivers",
     "DebugRecorder": "debug",
@@ -59,7 +60,7 @@ _LAZY = {
     "SlideStyle": "slide",
     "SliderSolver": "solver",
     "SliderSolverMixin": "mixin",
-    "SolveResult": "solver",
+    "SolveResult": "_types",
     "capture_element": "capture",
     "default_options": "drivers",
     "default_solver": "client",
