@@ -1,30 +1,29 @@
-"""The search steps of the local engine, on feature arrays (no I/O, no validation).
+"""The coarse search steps of the local engine, on feature arrays (no I/O, no validation).
 
-Three steps, each on the doubled-angle orientation fields of
-:mod:`omo_selenium._gradients`:
+Two steps, on the doubled-angle orientation field of :mod:`omo_selenium._gradients` at
+working scale (~200 px wide):
 
-1. :func:`coarse_candidates` (working scale, ~200 px wide): correlate windows anchored at
-   the left edge (where the piece sits) with the same rows further right, for every
-   shift and a grid of window sizes; keep the best few distinct shifts.
-2. :func:`piece_box` (working scale): for one shift, the rectangle near the left edge
-   where the piece and its copy agree most (a maximum-sum sub-rectangle).
-3. :func:`refine_shift` (refine scale, <= ~500 px wide): zero-mean normalised correlation
-   of the piece box against the candidate gap, over a small grid of horizontal and
-   vertical offsets, with a parabolic sub-pixel fit.
+1. :func:`coarse_candidates`: correlate windows anchored at the left edge (where the
+   piece sits) with the same rows further right, for every shift and a grid of window
+   sizes; a window that also matches half its width to either side slides along a
+   straight edge and is discounted; keep the best few distinct shifts.
+2. :func:`piece_box`: for one shift, the rectangle near the left edge where the piece
+   and its copy agree most (a maximum-sum sub-rectangle).
+
+The fine alignment of each candidate is in :mod:`omo_selenium._align`, the colour
+evidence in :mod:`omo_selenium._colour`.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ._gradients import Array
 
-__all__ = ["Candidate", "coarse_candidates", "ncc_grid", "peak", "piece_box"]
+__all__ = ["Candidate", "coarse_candidates", "piece_box"]
 
 #: Window widths and heights tried by the coarse search, as fractions of the image width.
 WINDOW_FRACTIONS = (0.1, 0.13, 0.16, 0.2, 0.24, 0.29, 0.35)
@@ -93,10 +92,18 @@ def coarse_candidates(fc: Array, fs: Array, *, topk: int = 4) -> list[Candidate]
         return []
     pc = np.pad(fc, ((0, 0), (0, strip)))
     ps = np.pad(fs, ((0, 0), (0, strip)))
-    bc = sliding_window_view(pc, strip, axis=1)[:, dmin : dmax + 1]
-    bs = sliding_window_view(ps, strip, axis=1)[:, dmin : dmax + 1]
-    prod = fc[:, None, :strip] * bc + fs[:, None, :strip] * bs  # (H, ndx, strip)
-    p_sum = prod.cumsum(-1)[..., widths - 1]  # (H, ndx, K)
+    ndx = dmax - dmin + 1
+    # p_sum[y, i, k]: sum over x < widths[k] of the product of column x with column
+    # x + dxs[i], accumulated one column at a time (cheaper than a 3-D product array)
+    p_sum = np.empty((h_img, ndx, len(widths)), dtype=np.float32)
+    acc = np.zeros((h_img, ndx), dtype=np.float32)
+    start = 0
+    for k, w in enumerate(widths):
+        for x in range(start, int(w)):
+            acc += fc[:, x : x + 1] * pc[:, dmin + x : dmin + x + ndx]
+            acc += fs[:, x : x + 1] * ps[:, dmin + x : dmin + x + ndx]
+        start = int(w)
+        p_sum[:, :, k] = acc
     csc, css = _cum0(fc, 1), _cum0(fs, 1)
     cse = _cum0(fc * fc + fs * fs, 1)
     dxs = np.arange(dmin, dmax + 1)
@@ -172,72 +179,3 @@ def piece_box(
     y0 = int(np.argmin(cols[pair, :y1]))
     x0, x1 = int(x0s[pair]), int(x1s[pair])
     return x0, y0, x1 - x0, max(1, y1 - y0)
-
-
-def ncc_grid(
-    channels: list[Array],
-    box: tuple[int, int, int, int],
-    dx: int,
-    *,
-    rx: int,
-    ry: int,
-    min_dx: int = 0,
-    floor: float = 0.0,
-) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """Zero-mean NCC of the ``box`` template (all channels jointly) at shifts around ``dx``.
-
-    ``floor`` is a variance per pixel added to both sides, so that a nearly constant
-    template or target scores near 0 instead of amplifying noise.
-
-    Returns a ``(2 * ry + 1, 2 * rx + 1)`` grid indexed by ``(dy + ry, ddx + rx)``; offsets
-    that leave the image, or shifts below ``min_dx``, are NaN.
-    """
-    h_img, w_img = channels[0].shape
-    x, y, w, h = box
-    grid = np.full((2 * ry + 1, 2 * rx + 1), np.nan)
-    if w < 1 or h < 1:
-        return grid
-    npx = w * h
-    temps = [ch[y : y + h, x : x + w] for ch in channels]
-    temps = [t - t.mean() for t in temps]
-    tn = math.sqrt(sum(float((t * t).sum()) for t in temps) + floor * npx)
-    # offsets that keep the target inside the image and beyond min_dx
-    oy0, oy1 = max(-ry, -y), min(ry, h_img - h - y)
-    ox0, ox1 = max(-rx, -(x + dx), min_dx - dx), min(rx, w_img - w - x - dx)
-    if tn <= 0 or oy1 < oy0 or ox1 < ox0:
-        return grid
-    r0, r1 = y + oy0, y + oy1 + h
-    c0, c1 = x + dx + ox0, x + dx + ox1 + w
-    num = np.zeros((oy1 - oy0 + 1, ox1 - ox0 + 1))
-    var = np.zeros_like(num)
-    for t, ch in zip(temps, channels, strict=True):
-        reg = ch[r0:r1, c0:c1].astype(np.float64)
-        win = sliding_window_view(reg, (h, w))
-        num += np.tensordot(win, t, axes=([2, 3], [0, 1]))
-        s1 = _box_sums(reg, h, w)
-        s2 = _box_sums(reg * reg, h, w)
-        var += s2 - s1 * s1 / npx
-    grid[oy0 + ry : oy1 + ry + 1, ox0 + rx : ox1 + rx + 1] = num / (
-        tn * np.sqrt(np.maximum(var + floor * npx, 1e-12))
-    )
-    return grid
-
-
-def _box_sums(a: Any, h: int, w: int) -> Any:
-    """Sums of every h x w window of ``a`` (valid positions only)."""
-    c = np.zeros((a.shape[0] + 1, a.shape[1] + 1))
-    c[1:, 1:] = a.cumsum(0).cumsum(1)
-    return c[h:, w:] - c[:-h, w:] - c[h:, :-w] + c[:-h, :-w]
-
-
-def peak(grid: np.ndarray[Any, np.dtype[np.float64]], rx: int, ry: int) -> tuple[float, int, float]:
-    """Return (sub-pixel x offset, y offset, value) of the grid maximum."""
-    iy, ix = np.unravel_index(int(np.nanargmax(grid)), grid.shape)
-    best = float(grid[iy, ix])
-    sub = 0.0
-    if 0 < ix < 2 * rx:
-        a, c = grid[iy, ix - 1], grid[iy, ix + 1]
-        den = a - 2.0 * best + c
-        if np.isfinite(a) and np.isfinite(c) and den < 0:
-            sub = float(np.clip(0.5 * (a - c) / den, -0.5, 0.5))
-    return int(ix) - rx + sub, int(iy) - ry, best
