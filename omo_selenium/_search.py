@@ -40,13 +40,19 @@ BOX_THRESHOLD = 0.05
 
 @dataclass(frozen=True)
 class Candidate:
-    """A coarse match at working scale: shift ``dx`` and the window that matched."""
+    """A coarse match at working scale: shift ``dx`` and the window that matched.
+
+    ``prominence`` is how far the score stands out of the scores of all shifts (in robust
+    standard deviations above their median): a real gap is a clear peak, a picture
+    without one is not.
+    """
 
     score: float
     dx: int
     y0: int
     w: int
     h: int
+    prominence: float = 0.0
 
 
 def _cum0(a: Any, axis: int) -> Any:
@@ -142,6 +148,11 @@ def coarse_candidates(fc: Array, fs: Array, *, topk: int = 4) -> list[Candidate]
         y0s, ks = np.divmod(am, len(widths))
         arg[better] = np.stack([y0s, ks, np.full_like(y0s, h)], 1)[better]
     out: list[Candidate] = []
+    finite = prof[np.isfinite(prof)]
+    if finite.size == 0:
+        return out
+    centre = float(np.median(finite))
+    spread = 1.4826 * float(np.median(np.abs(finite - centre))) + 1e-6
     sep = max(3, int(widths[0]) // 2)
     for i in np.argsort(-prof):
         if len(out) >= topk or not np.isfinite(prof[i]):
@@ -149,7 +160,8 @@ def coarse_candidates(fc: Array, fs: Array, *, topk: int = 4) -> list[Candidate]
         if any(abs(int(dxs[i]) - c.dx) < sep for c in out):
             continue
         y0, k, h = (int(v) for v in arg[i])
-        out.append(Candidate(float(prof[i]), int(dxs[i]), y0, int(widths[k]), h))
+        z = (float(prof[i]) - centre) / spread
+        out.append(Candidate(float(prof[i]), int(dxs[i]), y0, int(widths[k]), h, z))
     return out
 
 

@@ -39,7 +39,7 @@ from PIL import Image
 from ._align import Alignment, align
 from ._colour import gap_evidence
 from ._gradients import Array, blur, gradients, orientation_field
-from ._search import coarse_candidates, piece_box
+from ._search import Candidate, coarse_candidates, piece_box
 from ._types import ImageInput
 from .errors import ConfigurationError, SolveFailed
 from .images import open_image
@@ -51,7 +51,7 @@ logger = logging.getLogger("omo_selenium.engine")
 #: Width (px) of the coarse search image.
 WORK_WIDTH = 200
 #: Below this :attr:`GapMatch.confidence`, :meth:`LocalEngine.solve` raises SolveFailed.
-MIN_CONFIDENCE = 0.25
+MIN_CONFIDENCE = 0.1
 #: How many distinct shifts the coarse search hands to the refinement.
 CANDIDATES = 6
 #: Coarse candidates scoring below this share of the best one are dropped.
@@ -74,10 +74,15 @@ MIN_PIECE_ASPECT = 0.5
 MIN_PIECE_SHARE = 0.06
 #: Taken off the edge score of a candidate whose piece box does not look like a piece.
 IMPLAUSIBLE_PENALTY = 0.5
+#: Prominence (robust z-score of the coarse peak) at which the confidence starts to rise.
+PROMINENCE_FLOOR = 2.0
+#: Prominence above the floor at which the confidence is the plain correlation.
+PROMINENCE_SPAN = 8.0
 #: Smallest screenshot (px) worth searching.
 MIN_SIZE = (40, 20)
 
 Box = tuple[int, int, int, int]
+Box4 = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -177,7 +182,7 @@ def locate(image: ImageInput, width_view: float | None = None) -> GapMatch:
     kx = w_img / work.shape[1]
     ky = h_img / work.shape[0]
     max_x0 = max(2, work.shape[1] // 25)
-    aligned: list[tuple[float, Alignment, tuple[float, float, float, float]]] = []
+    aligned: list[tuple[float, Alignment, Box4, Candidate]] = []
     for cand in cands:
         if cand.score < MIN_COARSE_RATIO * cands[0].score:
             continue
@@ -188,10 +193,10 @@ def locate(image: ImageInput, width_view: float | None = None) -> GapMatch:
             base = fit.ncc + COARSE_WEIGHT * cand.score / cands[0].score
             if not _plausible_piece(box, w_img):
                 base -= IMPLAUSIBLE_PENALTY
-            aligned.append((base, fit, box))
-    best: tuple[float, Alignment, tuple[float, float, float, float]] | None = None
+            aligned.append((base, fit, box, cand))
+    best: tuple[float, Alignment, Box4, Candidate] | None = None
     top = max((a[0] for a in aligned), default=0.0)
-    for base, fit, box in aligned:
+    for base, fit, box, cand in aligned:
         if base < top - EVIDENCE_MARGIN:
             continue
         ev = gap_evidence(img, box, fit.dx, fit.dy)
@@ -202,10 +207,12 @@ def locate(image: ImageInput, width_view: float | None = None) -> GapMatch:
             - SEAM_WEIGHT * math.log1p(min(ev.seam, 99.0))
         )
         if best is None or total > best[0]:
-            best = (total, fit, box)
+            best = (total, fit, box, cand)
     if best is None:
         raise SolveFailed("no room to the right of the piece for a gap")
-    _, fit, box = best
+    _, fit, box, cand = best
+    # a real gap is a clear peak among all shifts; a picture without one is not
+    standout = min(1.0, max(0.0, (cand.prominence - PROMINENCE_FLOOR) / PROMINENCE_SPAN))
     scale = width_view / w_img if width_view is not None else 1.0
     piece = (round(box[0]), round(box[1]), max(1, round(box[2])), max(1, round(box[3])))
     gap = (round(box[0] + fit.dx), round(box[1] + fit.dy), piece[2], piece[3])
@@ -215,7 +222,7 @@ def locate(image: ImageInput, width_view: float | None = None) -> GapMatch:
         distance_px=fit.dx,
         distance_css=fit.dx * scale,
         scale=scale,
-        confidence=float(min(1.0, max(0.0, fit.ncc))),
+        confidence=float(min(1.0, max(0.0, fit.ncc)) * standout),
     )
 
 
