@@ -33,6 +33,10 @@ __all__ = ["GapEvidence", "gap_evidence"]
 EVIDENCE_SIZE = 64
 #: Margin around the piece box, as a fraction of its larger side.
 MARGIN = 0.2
+#: Largest gain of the gap's blend (a piece may be drawn a little brighter than its gap).
+MAX_GAIN = 1.3
+#: Radius of the central ellipse that starts the fit, as a share of the box's sides.
+CORE = 0.22
 #: Angular sectors of the continuity test.
 SECTORS = 8
 
@@ -96,17 +100,26 @@ def _box_mean(a: F32, r: int) -> F32:
 
 
 def _residual(piece: F32, gap: F32, weights: F32) -> F32:
-    """Squared residual of the per-channel weighted affine fit ``gap ~ a * piece + b``."""
+    """Squared residual of the weighted fit ``gap ~ a * piece + b`` (``a`` shared by the
+    channels, ``0 <= a <= MAX_GAIN``; ``b`` per channel).
+
+    Gaps are drawn by blending the picture with a colour (darkened, whitened, greyed,
+    filled): one blend amount for all channels. A per-channel gain would be flexible
+    enough to map any two colours onto any two others, and so "explain" the background
+    around a wrong gap as well.
+    """
     sw = float(weights.sum()) + 1e-6
+    means_p = [float((weights * piece[..., c]).sum()) / sw for c in range(piece.shape[2])]
+    means_g = [float((weights * gap[..., c]).sum()) / sw for c in range(piece.shape[2])]
+    cov = var = 0.0
+    for c in range(piece.shape[2]):
+        dp = piece[..., c] - means_p[c]
+        cov += float((weights * dp * (gap[..., c] - means_g[c])).sum())
+        var += float((weights * dp * dp).sum())
+    gain = min(MAX_GAIN, max(0.0, cov / (var + 4.0 * sw)))
     res = np.zeros(piece.shape[:2], dtype=np.float32)
-    for ch in range(piece.shape[2]):
-        a, b = piece[..., ch], gap[..., ch]
-        ma = float((weights * a).sum()) / sw
-        mb = float((weights * b).sum()) / sw
-        cov = float((weights * (a - ma) * (b - mb)).sum()) / sw
-        va = float((weights * (a - ma) ** 2).sum()) / sw
-        gain = min(2.0, max(-0.5, cov / (va + 4.0)))
-        res += (b - gain * a - (mb - gain * ma)) ** 2
+    for c in range(piece.shape[2]):
+        res += (gap[..., c] - means_g[c] - gain * (piece[..., c] - means_p[c])) ** 2
     return res
 
 
@@ -141,16 +154,20 @@ def gap_evidence(
     size = max(pw, ph)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     inbox = (np.abs(xx - cx) <= pw / 2 + 1) & (np.abs(yy - cy) <= ph / 2 + 1)
-    core = ((xx - cx) / (0.3 * pw)) ** 2 + ((yy - cy) / (0.3 * ph)) ** 2 <= 1
+    core = ((xx - cx) / (CORE * pw)) ** 2 + ((yy - cy) / (CORE * ph)) ** 2 <= 1
     weights = core.astype(np.float32)
     radius = max(1, round(0.04 * size))
     res = _residual(piece, gap, weights)
-    for _ in range(3):
+    kept: BArray = core
+    for step in range(3):
         res = _residual(piece, gap, weights)
         smooth = _box_mean(res, radius)
-        limit = 4.0 * float(np.median(smooth[core])) + 60.0
-        weights = (inbox & (smooth < limit)).astype(np.float32)
-    mask: BArray = weights > 0.5
+        # first a loose cut (the core may hold some outline), then tighter ones
+        typical = float(np.median(smooth[kept])) if kept.any() else 0.0
+        limit = 4.0 * typical + 60.0 if step == 0 else 3.0 * typical + 40.0
+        kept = inbox & (smooth < limit)
+        weights = kept.astype(np.float32)
+    mask: BArray = kept
     n = int(mask.sum())
     if n < 20:
         return GapEvidence()

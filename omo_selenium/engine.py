@@ -68,6 +68,13 @@ FIT_WEIGHT = 0.5
 INTERIOR_WEIGHT = 0.25
 #: Weight of log(1 + seam), the colour step across the gap's outline.
 SEAM_WEIGHT = 0.2
+#: Twins: fine correlations closer than this, piece boxes' sides within this share.
+TWIN_NCC = 0.1
+TWIN_SIZE = 0.15
+#: Weights of the colour evidence when choosing between twins (no coarse score).
+TWIN_FIT_WEIGHT = 1.0
+TWIN_INTERIOR_WEIGHT = 1.0
+TWIN_SEAM_WEIGHT = 0.2
 #: Smallest ratio of the piece box's sides (shorter / longer) that looks like a piece.
 MIN_PIECE_ASPECT = 0.5
 #: Smallest side of a piece box that looks like a piece, as a share of the screenshot width.
@@ -147,6 +154,20 @@ def _plausible_piece(box: tuple[float, float, float, float], w_img: int) -> bool
     return min(w, h) >= MIN_PIECE_ASPECT * max(w, h) and min(w, h) >= MIN_PIECE_SHARE * w_img
 
 
+def _twins(
+    a: tuple[float, float, Alignment, Box4, Candidate],
+    b: tuple[float, float, Alignment, Box4, Candidate],
+    w_img: int,
+) -> bool:
+    """Two candidates that fit the piece's outline alike, with piece boxes alike."""
+    (_, _, fa, ba, _), (_, _, fb, bb, _) = a, b
+    if not (_plausible_piece(ba, w_img) and _plausible_piece(bb, w_img)):
+        return False
+    if abs(fa.ncc - fb.ncc) > TWIN_NCC:
+        return False
+    return all(abs(ba[i] - bb[i]) <= TWIN_SIZE * max(ba[i], bb[i]) for i in (2, 3))
+
+
 def locate(image: ImageInput, width_view: float | None = None) -> GapMatch:
     """Find the piece and its gap in a slider-captcha screenshot.
 
@@ -194,23 +215,30 @@ def locate(image: ImageInput, width_view: float | None = None) -> GapMatch:
             if not _plausible_piece(box, w_img):
                 base -= IMPLAUSIBLE_PENALTY
             aligned.append((base, fit, box, cand))
-    best: tuple[float, Alignment, Box4, Candidate] | None = None
     top = max((a[0] for a in aligned), default=0.0)
+    weighed: list[tuple[float, float, Alignment, Box4, Candidate]] = []
     for base, fit, box, cand in aligned:
         if base < top - EVIDENCE_MARGIN:
             continue
         ev = gap_evidence(img, box, fit.dx, fit.dy)
-        total = (
-            base
-            + FIT_WEIGHT * ev.fit
+        colour = (
+            FIT_WEIGHT * ev.fit
             + INTERIOR_WEIGHT * ev.interior
             - SEAM_WEIGHT * math.log1p(min(ev.seam, 99.0))
         )
-        if best is None or total > best[0]:
-            best = (total, fit, box, cand)
-    if best is None:
+        # between twins (same outline, same size) the coarse score says little; the
+        # colour evidence of where the piece was cut from decides
+        twin = fit.ncc + TWIN_FIT_WEIGHT * ev.fit + TWIN_INTERIOR_WEIGHT * ev.interior
+        twin -= TWIN_SEAM_WEIGHT * math.log1p(min(ev.seam, 99.0))
+        weighed.append((base + colour, twin, fit, box, cand))
+    if not weighed:
         raise SolveFailed("no room to the right of the piece for a gap")
-    _, fit, box, cand = best
+    weighed.sort(key=lambda w: -w[0])
+    best = weighed[0]
+    for other in weighed[1:3]:
+        if _twins(best, other, w_img) and other[1] > best[1]:
+            best = other
+    _, _, fit, box, cand = best
     # a real gap is a clear peak among all shifts; a picture without one is not
     standout = min(1.0, max(0.0, (cand.prominence - PROMINENCE_FLOOR) / PROMINENCE_SPAN))
     scale = width_view / w_img if width_view is not None else 1.0
