@@ -16,11 +16,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from ._types import Solver
-from .errors import CaptureError, OmoCaptchaError
+from .errors import OmoCaptchaError
 from .solver import SliderSolver, SolveResult
 
 __all__ = ["DemoReport", "RunRecord", "run_demo", "solve_on_demo_page"]
@@ -187,16 +186,20 @@ def run_demo(
                     _one_run(
                         driver, variant or {}, solver, site, record, attempts, solver_options or {}
                     )
-                except (WebDriverException, CaptureError) as exc:
+                except OmoCaptchaError as exc:
+                    record.error = f"{type(exc).__name__}: {exc}"
+                except Exception as exc:  # a dead browser raises WebDriver and urllib3 errors
                     record.success = False
                     record.error = f"session failed: {type(exc).__name__}: {_short(exc)}"
-                    logger.warning("session %d: %s; replacing it", number, record.error)
+                if driver is not None and not record.success and not _alive(driver):
+                    # (a CaptureError or SlideError may hide a browser that went away)
+                    if not (record.error or "").startswith("session failed"):
+                        record.error = f"session failed: {record.error}"
+                    logger.warning("session %d died (%s); replacing it", number, record.error)
                     _quit(driver)
                     driver = None
                     with lock:
                         replaced[0] += 1
-                except OmoCaptchaError as exc:
-                    record.error = f"{type(exc).__name__}: {exc}"
                 with lock:
                     records.append(record)
                 if on_run:
@@ -243,6 +246,15 @@ def _one_run(
         last = verifications[-1]
         record.server_passed = bool(last.passed)
         record.landing_error_css = last.error_css_px
+
+
+def _alive(driver: WebDriver) -> bool:
+    """True when the browser session still answers."""
+    try:
+        driver.execute_script("return 1")
+    except Exception:  # WebDriverException, or urllib3's when chromedriver is gone
+        return False
+    return True
 
 
 def _quit(driver: WebDriver | None) -> None:
