@@ -4,20 +4,28 @@
 network: it finds the puzzle piece near the left edge of the screenshot and the gap it
 fits, further right on the same rows, by image analysis (numpy and Pillow only).
 
-How it works (see :mod:`omo_selenium._search` for the steps):
+How it works:
 
-1. The screenshot is reduced to a grey image about 200 px wide and turned into a
-   *doubled-angle orientation field*: each pixel holds the direction of its edge, with
-   light-to-dark and dark-to-light counted alike, normalised by the local contrast. A
-   gap keeps the piece's outline and inner texture directions even when it is darkened,
-   whitened or filled, so this field survives the gap's rendering.
-2. Every window anchored at the left edge is correlated with the same rows shifted
-   right by every possible distance; the best few distinct shifts are candidates.
-3. For the best candidate, the piece's box is the left-edge rectangle where the two
-   copies agree most. Each candidate is then re-scored at up to 500 px width with that
-   box as template (zero-mean normalised correlation over a few px of horizontal and
-   vertical play, with a sub-pixel peak fit); the score also weighs in the coarse
-   score, so that decoy gaps of another shape or texture lose.
+1. **Coarse search** (:mod:`omo_selenium._search`, grey image ~200 px wide): a
+   *doubled-angle orientation field* (each pixel holds its edge direction, light-to-dark
+   and dark-to-light alike, normalised by the local contrast) survives the gap's
+   rendering (darkened, whitened, greyed, filled). Every window anchored at the left edge
+   is correlated with the same rows shifted right by every distance; a window that also
+   matches half its width to either side slides along a straight edge and is
+   discounted. The best few distinct shifts are candidates, each with the piece box where
+   the two copies agree.
+2. **Fine alignment** (:mod:`omo_selenium._align`): for each candidate within half the
+   best coarse score, the piece box and a window around the gap are cropped from the
+   full screenshot at the same exact scale (piece ~96 px), their *colour* orientation
+   fields are correlated over every nearby offset (FFT), and a parabola gives the
+   sub-pixel shift.
+3. **Colour evidence** (:mod:`omo_selenium._colour`): for the candidates close to the
+   best, the gap is modelled as a blend of the piece (``gap = a * piece + b``, one gain
+   for all channels); the fit, the interior's colour correlation and the continuity of
+   the background across the gap's outline tell a real gap from a decoy. Between twins
+   (same outline fit, same box), colour alone decides.
+4. **Confidence**: the fine correlation, scaled by how far the coarse peak stands out of
+   the scores of all shifts, so that a picture without a gap scores low.
 
 Example:
     >>> from omo_selenium.engine import LocalEngine
@@ -103,8 +111,10 @@ class GapMatch:
         distance_css: the same distance in CSS px of the displayed image; equal to
             ``distance_px`` when no ``width_view`` was given.
         scale: CSS px per image px (``width_view / image width``, or 1.0).
-        confidence: normalised correlation (0..1) of the piece's outline and texture
-            with the gap's; answers below :data:`MIN_CONFIDENCE` are not trusted.
+        confidence: 0..1, the normalised correlation of the piece's outline and texture
+            with the gap's, scaled down when the match does not stand out of the matches
+            at all other shifts (a picture without a gap); answers below
+            :data:`MIN_CONFIDENCE` are not trusted.
     """
 
     piece_box: Box

@@ -19,9 +19,12 @@ from tests.synthetic import DECOYS, GAP_STYLES, SHAPES, SyntheticCaptcha, make_s
 #: Seeds of the fixed accuracy set.
 ACCURACY_SEEDS = range(20_000, 20_200)
 #: Share of the accuracy set that must land within 2 CSS px: a regression floor, set below
-#: the measured 0.905 on this set (0.915 on the 1000-image benchmark). The 98% target is
-#: pinned by the strict xfail below, which fails as soon as it is met (then raise this).
-ACCURACY_FLOOR = 0.88
+#: the measured 0.95 on this set (0.967 and 0.948 on the 1000-image benchmarks, seeds 0
+#: and 12345). The 98% target is pinned by the strict xfail below, which fails as soon as
+#: it is met (then raise this).
+ACCURACY_FLOOR = 0.93
+#: Share that must land within 1 CSS px (measured 0.885 on this set).
+ONE_PX_FLOOR = 0.84
 
 
 def _png(image: Image.Image) -> bytes:
@@ -52,13 +55,14 @@ def test_accuracy_on_fixed_set_stays_above_floor(accuracy_errors: list[float]) -
 
 def test_most_answers_are_within_one_css_px(accuracy_errors: list[float]) -> None:
     share = sum(e <= 1.0 for e in accuracy_errors) / len(accuracy_errors)
-    assert share >= 0.75
+    assert share >= ONE_PX_FLOOR
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="target not reached yet: same-shape decoys on low-texture backgrounds and "
-    "busy 'shapes' backgrounds still fool the engine (about 91% within 2 px)",
+    reason="target not reached yet (95% within 2 px on this set): same-shape decoys "
+    "on smooth or busy backgrounds and 2-3 px alignment errors (pieces touching the left "
+    "border, shadows on smooth backgrounds) remain",
 )
 def test_accuracy_target_98_percent_within_two_css_px(accuracy_errors: list[float]) -> None:
     share = sum(e <= 2.0 for e in accuracy_errors) / len(accuracy_errors)
@@ -186,13 +190,29 @@ def test_tiny_image_raises_solve_failed() -> None:
         LocalEngine().solve(Image.new("RGB", (30, 15), (0, 0, 0)), 30)
 
 
+def _uniform_noise(seed: int) -> Image.Image:
+    pixels = np.random.default_rng(seed).integers(0, 256, (170, 340, 3), dtype=np.uint8)
+    return Image.fromarray(pixels)
+
+
 def test_engine_locate_refuses_low_confidence_but_module_locate_reports_it() -> None:
-    ramp = np.tile(np.linspace(0, 255, 340).astype(np.uint8), (170, 1))
-    image = Image.fromarray(ramp).convert("RGB")
+    image = _uniform_noise(0)
     match = locate(image, 340)
     assert match.confidence < LocalEngine().min_confidence
     with pytest.raises(SolveFailed, match="no credible gap"):
         LocalEngine().locate(image, 340)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_pure_noise_never_passes_as_a_credible_gap(seed: int) -> None:
+    with pytest.raises(SolveFailed):
+        LocalEngine().solve(_uniform_noise(seed), 340)
+
+
+def test_real_gaps_are_credible() -> None:
+    floor = LocalEngine().min_confidence
+    caps = [make_slider_image(seed, decoy="none") for seed in range(1000, 1010)]
+    assert sum(locate(c.image, c.width_view).confidence >= floor for c in caps) >= 9
 
 
 @pytest.mark.parametrize("value", [-0.1, 1.5])
