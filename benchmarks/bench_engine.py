@@ -5,8 +5,11 @@ Run from the repository root::
     python benchmarks/bench_engine.py --n 1000 --seed 0
 
 Prints one JSON object: the share of answers within 1/2/5 CSS px, the max and p99
-error, median and p95 milliseconds per image, and the failure rate (error > 2 CSS px)
-broken down by every generator variation.
+error, median and p95 milliseconds per image (with the machine's load average, since
+timings on a shared machine mean little without it), how many answers
+:class:`~omo_selenium.engine.LocalEngine` would refuse (confidence below its floor),
+right and wrong, and the failure rate (error > 2 CSS px) broken down by every generator
+variation.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 from collections import Counter
@@ -21,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from omo_selenium.engine import locate
+from omo_selenium.engine import MIN_CONFIDENCE, locate
 from omo_selenium.errors import OmoCaptchaError
 from tests.synthetic import make_slider_image
 
@@ -53,16 +57,25 @@ def run(n: int, seed: int, tolerance: float = 2.0) -> dict[str, object]:
     totals: Counter[str] = Counter()
     failures: Counter[str] = Counter()
     raised = 0
+    refused_right = refused_wrong = 0
+    load_before = os.getloadavg()[0]
     for i in range(n):
         cap = make_slider_image(seed + i)
         started = time.perf_counter()
+        confidence = 0.0
         try:
-            answer = locate(cap.image, cap.width_view).distance_css
+            match = locate(cap.image, cap.width_view)
+            answer, confidence = match.distance_css, match.confidence
         except OmoCaptchaError:
             answer = math.inf
             raised += 1
         millis.append((time.perf_counter() - started) * 1000.0)
         err = abs(answer - cap.true_distance_css)
+        if confidence < MIN_CONFIDENCE:
+            if err <= tolerance:
+                refused_right += 1
+            else:
+                refused_wrong += 1
         errors.append(err)
         for key in VARIATIONS:
             label = f"{key}={cap.params[key]}"
@@ -86,6 +99,9 @@ def run(n: int, seed: int, tolerance: float = 2.0) -> dict[str, object]:
         "raised": raised,
         "median_ms": round(_percentile(millis, 50), 1),
         "p95_ms": round(_percentile(millis, 95), 1),
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "refused_right": refused_right,
+        "refused_wrong": refused_wrong,
         "failures_by_variation": breakdown,
     }
 
