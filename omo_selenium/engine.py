@@ -164,18 +164,70 @@ def _plausible_piece(box: tuple[float, float, float, float], w_img: int) -> bool
     return min(w, h) >= MIN_PIECE_ASPECT * max(w, h) and min(w, h) >= MIN_PIECE_SHARE * w_img
 
 
-def _twins(
-    a: tuple[float, float, Alignment, Box4, Candidate],
-    b: tuple[float, float, Alignment, Box4, Candidate],
-    w_img: int,
-) -> bool:
+@dataclass(frozen=True)
+class _Scored:
+    """One candidate gap, aligned and weighed."""
+
+    edge: float  # fine correlation + coarse score (- penalty for an odd piece box)
+    total: float  # edge + colour evidence
+    twin: float  # the score used between twins: fine correlation + colour evidence
+    fit: Alignment
+    box: Box4
+    cand: Candidate
+
+
+def _twins(a: _Scored, b: _Scored, w_img: int) -> bool:
     """Two candidates that fit the piece's outline alike, with piece boxes alike."""
-    (_, _, fa, ba, _), (_, _, fb, bb, _) = a, b
-    if not (_plausible_piece(ba, w_img) and _plausible_piece(bb, w_img)):
+    if not (_plausible_piece(a.box, w_img) and _plausible_piece(b.box, w_img)):
         return False
-    if abs(fa.ncc - fb.ncc) > TWIN_NCC:
+    if abs(a.fit.ncc - b.fit.ncc) > TWIN_NCC:
         return False
-    return all(abs(ba[i] - bb[i]) <= TWIN_SIZE * max(ba[i], bb[i]) for i in (2, 3))
+    return all(abs(a.box[i] - b.box[i]) <= TWIN_SIZE * max(a.box[i], b.box[i]) for i in (2, 3))
+
+
+def _align_candidates(
+    img: Image.Image, fc: Array, fs: Array, cands: list[Candidate]
+) -> list[tuple[float, Alignment, Box4, Candidate]]:
+    """Fine-align every candidate within reach of the best; return (edge score, ...)."""
+    w_img, h_img = img.size
+    kx = w_img / fc.shape[1]
+    ky = h_img / fc.shape[0]
+    max_x0 = max(2, fc.shape[1] // 25)
+    aligned = []
+    for cand in cands:
+        if cand.score < MIN_COARSE_RATIO * cands[0].score:
+            continue
+        bx, by, bw, bh = piece_box(fc, fs, cand.dx, max_x0=max_x0)
+        box = (bx * kx, by * ky, bw * kx, bh * ky)
+        fit = align(img, box, cand.dx * kx, search_px=SEARCH_WORK_PX * kx)
+        if fit is not None:
+            edge = fit.ncc + COARSE_WEIGHT * cand.score / cands[0].score
+            if not _plausible_piece(box, w_img):
+                edge -= IMPLAUSIBLE_PENALTY
+            aligned.append((edge, fit, box, cand))
+    return aligned
+
+
+def _choose(img: Image.Image, aligned: list[tuple[float, Alignment, Box4, Candidate]]) -> _Scored:
+    """Weigh the colour evidence of the candidates near the best; return the winner."""
+    top = max(a[0] for a in aligned)
+    weighed: list[_Scored] = []
+    for edge, fit, box, cand in aligned:
+        if edge < top - EVIDENCE_MARGIN:
+            continue
+        ev = gap_evidence(img, box, fit.dx, fit.dy)
+        seam = math.log1p(min(ev.seam, 99.0))
+        colour = FIT_WEIGHT * ev.fit + INTERIOR_WEIGHT * ev.interior - SEAM_WEIGHT * seam
+        twin = fit.ncc + TWIN_FIT_WEIGHT * ev.fit + TWIN_INTERIOR_WEIGHT * ev.interior
+        weighed.append(_Scored(edge, edge + colour, twin - TWIN_SEAM_WEIGHT * seam, fit, box, cand))
+    weighed.sort(key=lambda s: -s.total)
+    best = weighed[0]
+    # between twins (same outline, same size) the coarse score says little; the colour
+    # evidence of where the piece was cut from decides
+    for other in weighed[1:3]:
+        if _twins(best, other, img.width) and other.twin > best.twin:
+            best = other
+    return best
 
 
 def locate(image: ImageInput, width_view: float | None = None) -> GapMatch:
@@ -210,47 +262,14 @@ def locate(image: ImageInput, width_view: float | None = None) -> GapMatch:
     cands = coarse_candidates(fc, fs, topk=CANDIDATES)
     if not cands or cands[0].score <= 0:
         raise SolveFailed("no piece-and-gap pair found in the image")
-    kx = w_img / work.shape[1]
-    ky = h_img / work.shape[0]
-    max_x0 = max(2, work.shape[1] // 25)
-    aligned: list[tuple[float, Alignment, Box4, Candidate]] = []
-    for cand in cands:
-        if cand.score < MIN_COARSE_RATIO * cands[0].score:
-            continue
-        bx, by, bw, bh = piece_box(fc, fs, cand.dx, max_x0=max_x0)
-        box = (bx * kx, by * ky, bw * kx, bh * ky)
-        fit = align(img, box, cand.dx * kx, search_px=SEARCH_WORK_PX * kx)
-        if fit is not None:
-            base = fit.ncc + COARSE_WEIGHT * cand.score / cands[0].score
-            if not _plausible_piece(box, w_img):
-                base -= IMPLAUSIBLE_PENALTY
-            aligned.append((base, fit, box, cand))
-    top = max((a[0] for a in aligned), default=0.0)
-    weighed: list[tuple[float, float, Alignment, Box4, Candidate]] = []
-    for base, fit, box, cand in aligned:
-        if base < top - EVIDENCE_MARGIN:
-            continue
-        ev = gap_evidence(img, box, fit.dx, fit.dy)
-        colour = (
-            FIT_WEIGHT * ev.fit
-            + INTERIOR_WEIGHT * ev.interior
-            - SEAM_WEIGHT * math.log1p(min(ev.seam, 99.0))
-        )
-        # between twins (same outline, same size) the coarse score says little; the
-        # colour evidence of where the piece was cut from decides
-        twin = fit.ncc + TWIN_FIT_WEIGHT * ev.fit + TWIN_INTERIOR_WEIGHT * ev.interior
-        twin -= TWIN_SEAM_WEIGHT * math.log1p(min(ev.seam, 99.0))
-        weighed.append((base + colour, twin, fit, box, cand))
-    if not weighed:
+    aligned = _align_candidates(img, fc, fs, cands)
+    if not aligned:
         raise SolveFailed("no room to the right of the piece for a gap")
-    weighed.sort(key=lambda w: -w[0])
-    best = weighed[0]
-    for other in weighed[1:3]:
-        if _twins(best, other, w_img) and other[1] > best[1]:
-            best = other
-    _, _, fit, box, cand = best
+    best = _choose(img, aligned)
+    fit, box = best.fit, best.box
     # a real gap is a clear peak among all shifts; a picture without one is not
-    standout = min(1.0, max(0.0, (cand.prominence - PROMINENCE_FLOOR) / PROMINENCE_SPAN))
+    standout = (best.cand.prominence - PROMINENCE_FLOOR) / PROMINENCE_SPAN
+    standout = min(1.0, max(0.0, standout))
     scale = width_view / w_img if width_view is not None else 1.0
     piece = (round(box[0]), round(box[1]), max(1, round(box[2])), max(1, round(box[3])))
     gap = (round(box[0] + fit.dx), round(box[1] + fit.dy), piece[2], piece[3])
