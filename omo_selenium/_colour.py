@@ -30,7 +30,7 @@ from ._align import scaled_crop
 __all__ = ["GapEvidence", "gap_evidence"]
 
 #: Size (px) of the piece's larger side in the crops.
-EVIDENCE_SIZE = 64
+EVIDENCE_SIZE = 128
 #: Margin around the piece box, as a fraction of its larger side.
 MARGIN = 0.2
 #: Largest gain of the gap's blend (a piece may be drawn a little brighter than its gap).
