@@ -253,6 +253,13 @@ def _demo(args: argparse.Namespace) -> int:
     from .demo import RunRecord, run_demo
 
     variant = dict(args.variant)
+    try:
+        from demo_site import Variant
+
+        Variant.from_query(variant)
+    except ValueError as exc:
+        print(f"omo-selenium demo: error: bad --variant: {exc}", file=sys.stderr)
+        return 2
     options: dict[str, Any] = {"check_landing": False} if args.no_landing_check else {}
     if args.debug_dir:
         options["debug_dir"] = args.debug_dir

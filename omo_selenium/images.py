@@ -31,7 +31,9 @@ def open_image(image: ImageInput) -> Image.Image:
                     f"image is too large ({img.width}x{img.height} pixels)"
                 )
             img.load()
-        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        except UnidentifiedImageError as exc:
+            raise ConfigurationError("not a readable image (expected PNG, JPEG, ...)") from exc
+        except (OSError, Image.DecompressionBombError) as exc:
             raise ConfigurationError(f"not a readable image: {exc}") from exc
     else:
         raise ConfigurationError(
