@@ -54,11 +54,15 @@ class GapEvidence:
         interior: normalised colour correlation of the mask's interior (0 if flat).
         seam: colour step (grey levels) between the band just inside the piece and the
             band just outside the gap; small when the background continues the piece.
+        plain_seam: the same without the brightness gain: pieces are mostly drawn with
+            the picture's own brightness, and then even a one-level step on a flat
+            background tells a twin from the real gap.
     """
 
     fit: float = 0.0
     interior: float = 0.0
     seam: float = 99.0
+    plain_seam: float = 99.0
 
 
 def _erode(m: BArray, k: int) -> BArray:
@@ -199,10 +203,11 @@ def gap_evidence(
         if int(i.sum()) >= 3 and int(o.sum()) >= 3:
             inside.append(piece[i].mean(0))
             outside.append(gap[o].mean(0))
-    seam = 99.0
+    seam = plain_seam = 99.0
     if len(inside) >= 3:
         p_in, g_out = np.array(inside), np.array(outside)
         gain = float((p_in * g_out).sum()) / max(float((p_in * p_in).sum()), 1e-6)
         gain = min(1.25, max(0.8, gain))
         seam = float(np.sqrt(np.median(((gain * p_in - g_out) ** 2).sum(1))))
-    return GapEvidence(fit=fit, interior=interior, seam=seam)
+        plain_seam = float(np.sqrt(np.median(((p_in - g_out) ** 2).sum(1))))
+    return GapEvidence(fit=fit, interior=interior, seam=seam, plain_seam=plain_seam)

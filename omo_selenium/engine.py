@@ -79,10 +79,11 @@ SEAM_WEIGHT = 0.2
 #: Twins: fine correlations closer than this, piece boxes' sides within this share.
 TWIN_NCC = 0.1
 TWIN_SIZE = 0.15
-#: Weights of the colour evidence when choosing between twins (no coarse score).
+#: Weights of the colour evidence when choosing between twins (no coarse score; the seam
+#: counts with and without a brightness gain, see :class:`~omo_selenium._colour.GapEvidence`).
 TWIN_FIT_WEIGHT = 1.0
-TWIN_INTERIOR_WEIGHT = 1.0
-TWIN_SEAM_WEIGHT = 0.2
+TWIN_INTERIOR_WEIGHT = 2.0
+TWIN_SEAM_WEIGHT = 0.1
 #: Smallest ratio of the piece box's sides (shorter / longer) that looks like a piece.
 MIN_PIECE_ASPECT = 0.5
 #: Smallest side of a piece box that looks like a piece, as a share of the screenshot width.
@@ -219,7 +220,8 @@ def _choose(img: Image.Image, aligned: list[tuple[float, Alignment, Box4, Candid
         seam = math.log1p(min(ev.seam, 99.0))
         colour = FIT_WEIGHT * ev.fit + INTERIOR_WEIGHT * ev.interior - SEAM_WEIGHT * seam
         twin = fit.ncc + TWIN_FIT_WEIGHT * ev.fit + TWIN_INTERIOR_WEIGHT * ev.interior
-        weighed.append(_Scored(edge, edge + colour, twin - TWIN_SEAM_WEIGHT * seam, fit, box, cand))
+        twin -= TWIN_SEAM_WEIGHT * (seam + math.log1p(min(ev.plain_seam, 99.0)))
+        weighed.append(_Scored(edge, edge + colour, twin, fit, box, cand))
     weighed.sort(key=lambda s: -s.total)
     best = weighed[0]
     # between twins (same outline, same size) the coarse score says little; the colour
