@@ -71,21 +71,27 @@ def _erode(m: BArray, k: int) -> BArray:
     if k <= 0:
         return out
     for axis in (0, 1):
-        src = out.copy()
-        for s in range(1, k + 1):
-            if s >= src.shape[axis]:
-                out[...] = False
-                break
-            if axis == 0:
-                out[s:, :] &= src[:-s, :]
-                out[:-s, :] &= src[s:, :]
-                out[:s, :] = False
-                out[-s:, :] = False
-            else:
-                out[:, s:] &= src[:, :-s]
-                out[:, :-s] &= src[:, s:]
-                out[:, :s] = False
-                out[:, -s:] = False
+        n = out.shape[axis]
+        if k >= n:
+            out[...] = False
+            break
+        for sign in (1, -1):
+            # AND over the k following (or preceding) pixels, by doubling the span
+            span = 1  # out[i] covers i .. i + span - 1 (forward)
+            acc = out.copy()
+            while span <= k:
+                step = min(span, k + 1 - span)
+                shifted = np.zeros_like(acc)
+                src_sl = [slice(None)] * 2
+                dst_sl = [slice(None)] * 2
+                if sign > 0:
+                    dst_sl[axis], src_sl[axis] = slice(0, n - step), slice(step, n)
+                else:
+                    dst_sl[axis], src_sl[axis] = slice(step, n), slice(0, n - step)
+                shifted[tuple(dst_sl)] = acc[tuple(src_sl)]
+                acc &= shifted
+                span += step
+            out = out & acc if sign < 0 else acc
     return out
 
 
@@ -101,6 +107,16 @@ def _box_mean(a: F32, r: int) -> F32:
     c[1:, 1:] = p.cumsum(0).cumsum(1)
     out: F32 = ((c[k:, k:] - c[:-k, k:] - c[k:, :-k] + c[:-k, :-k]) / (k * k)).astype(np.float32)
     return out
+
+
+def _sector_means(colours: F32, sectors: Any) -> tuple[F32, Any]:
+    """Mean colour of the pixels of each sector, and their count."""
+    count = np.bincount(sectors, minlength=SECTORS)
+    means = np.stack(
+        [np.bincount(sectors, weights=colours[:, c], minlength=SECTORS) for c in range(3)], 1
+    )
+    out: F32 = (means / np.maximum(count, 1)[:, None]).astype(np.float32)
+    return out, count
 
 
 def _residual(piece: F32, gap: F32, weights: F32) -> F32:
@@ -197,15 +213,12 @@ def gap_evidence(
     my, mx = np.nonzero(mask)
     angle = np.arctan2(yy - my.mean(), xx - mx.mean())
     sector = ((angle + np.pi) / (2 * np.pi) * SECTORS).astype(np.int64) % SECTORS
-    inside, outside = [], []
-    for k in range(SECTORS):
-        i, o = band_in & (sector == k), band_out & (sector == k)
-        if int(i.sum()) >= 3 and int(o.sum()) >= 3:
-            inside.append(piece[i].mean(0))
-            outside.append(gap[o].mean(0))
+    p_in, n_in = _sector_means(piece[band_in], sector[band_in])
+    g_out, n_out = _sector_means(gap[band_out], sector[band_out])
+    both = (n_in >= 3) & (n_out >= 3)
     seam = plain_seam = 99.0
-    if len(inside) >= 3:
-        p_in, g_out = np.array(inside), np.array(outside)
+    if int(both.sum()) >= 3:
+        p_in, g_out = p_in[both], g_out[both]
         gain = float((p_in * g_out).sum()) / max(float((p_in * p_in).sum()), 1e-6)
         gain = min(1.25, max(0.8, gain))
         seam = float(np.sqrt(np.median(((gain * p_in - g_out) ** 2).sum(1))))
