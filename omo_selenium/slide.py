@@ -7,6 +7,7 @@ at the page while the button is still held; :func:`perform_slide` is the one-sho
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import random
@@ -29,6 +30,14 @@ logger = logging.getLogger("omo_selenium.slide")
 _MOUSE = "mouse"  # one device name for all performs, so the pressed button carries over
 
 
+#: A single pointer move stays below this share of the handle's width.
+HANDLE_STEP_SHARE = 0.45
+#: The step limit fitted to a handle stays within these bounds (CSS px).
+STEP_BOUNDS_CSS_PX = (8.0, 24.0)
+#: The step limit while the handle's width is unknown (CSS px).
+FALLBACK_STEP_CSS_PX = 14.0
+
+
 @dataclass(frozen=True)
 class SlideStyle:
     """How a drag looks in time and space. Immutable: vary it with ``dataclasses.replace``.
@@ -41,7 +50,11 @@ class SlideStyle:
         max_step_css_px: the largest single pointer move. Many widgets listen for moves
             on the handle itself, so a pointer that jumps past the handle's edge between
             two events is lost: keep it below half the handle's width. Long drags get
-            more steps (and take longer) to respect it.
+            more steps (and take longer) to respect it. ``None`` (the default) follows
+            the handle: :data:`HANDLE_STEP_SHARE` of its width once
+            :meth:`for_handle` has measured it, else :data:`FALLBACK_STEP_CSS_PX`.
+            Every pointer event costs the browser about a frame, so fewer, larger
+            steps make a quicker drag.
         jitter_css_px: how far the pointer may wander vertically (0 = a flat line).
         overshoot: go a little past the target, then come back.
         overshoot_css_px: ``(low, high)`` range of the overshoot.
@@ -53,7 +66,7 @@ class SlideStyle:
     speed: float = 600.0
     min_duration: float = 0.18
     step: float = 0.016
-    max_step_css_px: float = 14.0
+    max_step_css_px: float | None = None
     jitter_css_px: float = 1.5
     overshoot: bool = True
     overshoot_css_px: tuple[float, float] = (2.0, 6.0)
@@ -62,7 +75,8 @@ class SlideStyle:
 
     def __post_init__(self) -> None:
         for name in ("speed", "step", "max_step_css_px"):
-            if not getattr(self, name) > 0:
+            value = getattr(self, name)
+            if value is not None and not value > 0:
                 raise ConfigurationError(f"SlideStyle.{name} must be positive")
         if self.min_duration < 0 or self.settle < 0 or self.jitter_css_px < 0:
             raise ConfigurationError("SlideStyle durations and jitter must not be negative")
@@ -73,6 +87,22 @@ class SlideStyle:
     def rng(self) -> random.Random:
         """A random generator seeded from :attr:`seed`."""
         return random.Random(self.seed)
+
+    @property
+    def step_limit(self) -> float:
+        """The largest single move, in CSS px, this style plans."""
+        return self.max_step_css_px or FALLBACK_STEP_CSS_PX
+
+    def for_handle(self, width_css: float | None) -> SlideStyle:
+        """This style with the step limit fitted to a handle ``width_css`` wide.
+
+        A limit set explicitly is kept; an unknown width keeps the fallback.
+        """
+        if self.max_step_css_px is not None or not width_css or width_css <= 0:
+            return self
+        low, high = STEP_BOUNDS_CSS_PX
+        limit = min(high, max(low, HANDLE_STEP_SHARE * width_css))
+        return dataclasses.replace(self, max_step_css_px=limit)
 
 
 #: The default drag: up to ~600 px/s, gentle wobble, a small overshoot, 120 ms settle.
@@ -108,11 +138,11 @@ def _segment(
 ) -> list[tuple[float, float]]:
     """``(time, x)`` samples from ``start`` to ``end``, time strictly increasing.
 
-    Enough samples that the fastest one moves at most ``style.max_step_css_px``.
+    Enough samples that the fastest one moves at most ``style.step_limit``.
     """
     step = style.step
     jitter = 0.15
-    by_speed = math.ceil(_PEAK_SPEED * (1 + jitter) * abs(end - start) / style.max_step_css_px)
+    by_speed = math.ceil(_PEAK_SPEED * (1 + jitter) * abs(end - start) / style.step_limit)
     n = max(2, round(duration / step), by_speed)
     times = [0.0]
     for _ in range(n):

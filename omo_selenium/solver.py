@@ -295,7 +295,8 @@ class SliderSolver:
         """
         distance = record.distance_css
         assert distance is not None
-        rng = self.style.rng()
+        style = self.style.for_handle(_width_css(handle_el))
+        rng = style.rng()
         drag = Drag(self.driver, handle_el)
         try:
             drag.press()
@@ -304,18 +305,20 @@ class SliderSolver:
             elif self.check_landing:
                 record.ratio, record.ratio_source = self._learned_ratio or 1.0, "assumed"
             else:
-                self._probe_ratio(record, drag, captured, image_el, rng)
+                self._probe_ratio(record, drag, captured, image_el, style, rng)
             assert record.ratio is not None
-            main = plan_path(distance / record.ratio - drag.x, style=self.style, rng=rng)
+            main = plan_path(distance / record.ratio - drag.x, style=style, rng=rng)
             if self.check_landing:
                 # Hold before each look so a widget sampling the pointer catches up; the
                 # last hold is also the settle before release.
-                drag.move(main, hold=self.style.settle)
-                self._correct_landing(record, drag, captured, image_el, learn=ratio is None)
+                drag.move(main, hold=style.settle)
+                self._correct_landing(
+                    record, drag, captured, image_el, style, learn=ratio is None
+                )
                 drag.release(settle=0)
             else:
                 drag.move(main)
-                drag.release(settle=self.style.settle)
+                drag.release(settle=style.settle)
         except (SlideError, CaptureError):
             drag.abort()
             raise
@@ -329,15 +332,14 @@ class SliderSolver:
         drag: Drag,
         captured: Captured,
         image_el: WebElement,
+        style: SlideStyle,
         rng: random.Random,
     ) -> None:
         distance = record.distance_css
         assert distance is not None
         probe = max(min(distance, 12.0), distance * PROBE_SHARE)
-        probe_path = plan_path(
-            probe, style=dataclasses.replace(self.style, overshoot=False), rng=rng
-        )
-        drag.move(probe_path, hold=self.style.settle)
+        probe_path = plan_path(probe, style=dataclasses.replace(style, overshoot=False), rng=rng)
+        drag.move(probe_path, hold=style.settle)
         moved = self._piece_travel_css(captured, image_el)
         if moved is None or drag.x == 0 or moved <= 0.5:
             logger.warning("could not see the piece move; assuming a 1:1 handle")
@@ -352,6 +354,7 @@ class SliderSolver:
         drag: Drag,
         captured: Captured,
         image_el: WebElement,
+        style: SlideStyle,
         *,
         learn: bool,
     ) -> None:
@@ -386,8 +389,8 @@ class SliderSolver:
                 logger.debug("landing check: still %.1f css px off; releasing", error_css)
                 return
             before_x, before_landed = drag.x, landed
-            quiet = dataclasses.replace(self.style, overshoot=False, jitter_css_px=0.0)
-            drag.move(plan_path(correction, style=quiet), hold=self.style.settle)
+            quiet = dataclasses.replace(style, overshoot=False, jitter_css_px=0.0)
+            drag.move(plan_path(correction, style=quiet), hold=style.settle)
             record.correction_css += correction
             logger.debug(
                 "landing check: piece %.1f css px off, moved handle %+d", error_css, correction
@@ -450,6 +453,15 @@ class SliderSolver:
             last = current
             time.sleep(STABLE_INTERVAL)
         logger.warning("no new, steady captcha within %.0f s; trying anyway", self.element_timeout)
+
+
+def _width_css(element: WebElement) -> float | None:
+    """The element's CSS width, or ``None`` when the browser will not say."""
+    try:
+        width = element.size.get("width")
+    except WebDriverException:
+        return None
+    return float(width) if isinstance(width, (int, float)) else None
 
 
 def _check_ratio(ratio: float | None) -> None:

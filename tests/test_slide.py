@@ -105,3 +105,25 @@ def test_no_single_move_outruns_the_handle(distance: float, max_step: float) -> 
     for seed in range(10):
         steps = plan_path(distance, style=style, rng=random.Random(seed))
         assert max(abs(s.dx) for s in steps) <= max_step
+
+
+@pytest.mark.parametrize(
+    ("width", "limit"),
+    [(44.0, 0.45 * 44.0), (10.0, 8.0), (200.0, 24.0), (None, 14.0), (0.0, 14.0)],
+)
+def test_step_limit_follows_the_handle_width(width: float | None, limit: float) -> None:
+    fitted = DEFAULT_STYLE.for_handle(width)
+    assert fitted.step_limit == pytest.approx(limit)
+    steps = plan_path(250, style=fitted, rng=random.Random(1))
+    assert max(abs(s.dx) for s in steps) <= limit
+
+
+def test_an_explicit_step_limit_is_kept_whatever_the_handle() -> None:
+    style = dataclasses.replace(DEFAULT_STYLE, max_step_css_px=6.0)
+    assert style.for_handle(80.0).step_limit == 6.0
+
+
+def test_a_wider_handle_means_fewer_pointer_events() -> None:
+    narrow = plan_path(200, style=DEFAULT_STYLE.for_handle(20.0), rng=random.Random(2))
+    wide = plan_path(200, style=DEFAULT_STYLE.for_handle(44.0), rng=random.Random(2))
+    assert len(wide) < len(narrow)
