@@ -11,6 +11,7 @@ import dataclasses
 import logging
 import math
 import random
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -237,6 +238,7 @@ class Drag:
         #: Every move made, for the debug view.
         self.steps: list[PathStep] = []
         self.pressed = False
+        self._still_since: float | None = None  # perf_counter() when the pointer stopped
 
     def _new_input(self) -> PointerInput:
         return PointerInput(interaction.POINTER_MOUSE, _MOUSE)
@@ -272,13 +274,20 @@ class Drag:
         if hold > 0:
             mouse.create_pause(hold)
         self._send(mouse)
+        self._still_since = time.perf_counter() - hold
         for s in steps:
             self.x += s.dx
             self.y += s.dy
         self.steps.extend(steps)
 
     def release(self, *, settle: float = DEFAULT_STYLE.settle) -> None:
-        """Hold still for ``settle`` seconds, then release the button."""
+        """Release the button once the pointer has kept still for ``settle`` seconds.
+
+        Time already spent still since the last move (a hold, a look at the page)
+        counts, so the pause before release is only what is missing.
+        """
+        if self._still_since is not None:
+            settle -= time.perf_counter() - self._still_since
         mouse = self._new_input()
         if settle > 0:
             mouse.create_pause(settle)

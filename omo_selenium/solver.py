@@ -309,16 +309,15 @@ class SliderSolver:
             assert record.ratio is not None
             main = plan_path(distance / record.ratio - drag.x, style=style, rng=rng)
             if self.check_landing:
-                # Hold before each look so a widget sampling the pointer catches up; the
-                # last hold is also the settle before release.
-                drag.move(main, hold=style.settle)
+                # Hold half the settle before each look so a widget sampling the pointer
+                # catches up; the look itself counts towards the settle before release.
+                drag.move(main, hold=style.settle / 2)
                 self._correct_landing(
                     record, drag, captured, image_el, style, learn=ratio is None
                 )
-                drag.release(settle=0)
             else:
                 drag.move(main)
-                drag.release(settle=style.settle)
+            drag.release(settle=style.settle)
         except (SlideError, CaptureError):
             drag.abort()
             raise
@@ -390,7 +389,7 @@ class SliderSolver:
                 return
             before_x, before_landed = drag.x, landed
             quiet = dataclasses.replace(style, overshoot=False, jitter_css_px=0.0)
-            drag.move(plan_path(correction, style=quiet), hold=style.settle)
+            drag.move(plan_path(correction, style=quiet), hold=style.settle / 2)
             record.correction_css += correction
             logger.debug(
                 "landing check: piece %.1f css px off, moved handle %+d", error_css, correction

@@ -1,14 +1,16 @@
-"""The drag planner, without a browser."""
+"""The drag planner and the drag's timing, without a browser."""
 
 from __future__ import annotations
 
 import dataclasses
 import random
+import time
+from typing import Any
 
 import pytest
 
 from omo_selenium.errors import ConfigurationError
-from omo_selenium.slide import DEFAULT_STYLE, SlideStyle, plan_path
+from omo_selenium.slide import DEFAULT_STYLE, Drag, PathStep, SlideStyle, plan_path
 
 DISTANCES = [1, 3, 12.4, 37.5, 99.6, 150, 233.2, 310, -25, -140.7]
 
@@ -127,3 +129,40 @@ def test_a_wider_handle_means_fewer_pointer_events() -> None:
     narrow = plan_path(200, style=DEFAULT_STYLE.for_handle(20.0), rng=random.Random(2))
     wide = plan_path(200, style=DEFAULT_STYLE.for_handle(44.0), rng=random.Random(2))
     assert len(wide) < len(narrow)
+
+
+class _RecordingDriver:
+    """Stands in for a WebDriver: keeps the W3C action payloads it is asked to perform."""
+
+    def __init__(self) -> None:
+        self.performed: list[list[dict[str, object]]] = []
+
+    def execute(self, command: str, params: dict[str, Any]) -> dict[str, object]:
+        for source in params["actions"]:
+            self.performed.append(source["actions"])
+        return {"value": None}
+
+
+def _release_pause_ms(driver: _RecordingDriver) -> float:
+    last = driver.performed[-1]
+    assert last[-1]["type"] == "pointerUp"
+    return sum(float(a["duration"]) for a in last if a["type"] == "pause")  # type: ignore[arg-type]
+
+
+def test_release_waits_only_for_the_stillness_still_missing() -> None:
+    driver = _RecordingDriver()
+    drag = Drag(driver, handle=None)  # type: ignore[arg-type]
+    drag.move([PathStep(5, 0, 10)], hold=0.08)
+    drag.release(settle=0.12)
+    assert 0 < _release_pause_ms(driver) <= 40 + 5  # 120 ms asked, 80 already held
+
+    drag.move([PathStep(5, 0, 10)])
+    time.sleep(0.15)  # e.g. a look at the page while holding still
+    drag.release(settle=0.12)
+    assert _release_pause_ms(driver) == 0
+
+
+def test_release_before_any_move_pauses_the_whole_settle() -> None:
+    driver = _RecordingDriver()
+    Drag(driver, handle=None).release(settle=0.12)  # type: ignore[arg-type]
+    assert _release_pause_ms(driver) == 120
