@@ -29,6 +29,8 @@ ALIGN_SIZE = 96
 NCC_FLOOR = 0.01
 #: Vertical play (fraction of the piece height, plus 2 screenshot px) searched around the row.
 VERTICAL_PLAY = 0.06
+#: Gaussian sigma (crop px) of the smoothing of the correlation along the shift.
+PEAK_SMOOTH = 2.0
 
 FArray = np.ndarray[Any, np.dtype[np.float64]]
 Box = tuple[float, float, float, float]
@@ -90,6 +92,24 @@ def _ncc_map(temps: list[Array], targets: list[Array]) -> FArray:
     return out
 
 
+def _smooth_rows(grid: FArray, sigma: float) -> FArray:
+    """Gaussian smoothing of each row (edge values repeated); ``sigma <= 0``: unchanged.
+
+    A piece drawn with a thick outline has two parallel edges (inside and outside the
+    line) where its gap has one, so the correlation has two close peaks; smoothing along
+    the shift merges them into one at the line's centre, and leaves a single peak where
+    it is.
+    """
+    if sigma <= 0 or grid.shape[1] < 3:
+        return grid
+    r = max(1, math.ceil(3 * sigma))
+    k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
+    k /= k.sum()
+    padded = np.pad(grid, ((0, 0), (r, r)), mode="edge")
+    out: FArray = np.stack([np.convolve(row, k, mode="valid") for row in padded])
+    return out
+
+
 def _parabola(a: float, b: float, c: float) -> float:
     den = a - 2.0 * b + c
     if not (math.isfinite(a) and math.isfinite(c)) or den >= 0:
@@ -131,7 +151,8 @@ def align(
         return None
     ac, as_ = _field(scaled_crop(img, x0, y0, w_a, h_a, f))
     bc, bs = _field(scaled_crop(img, gx0, y0, w_b, h_a, f))
-    grid = _ncc_map([ac[ry : ry + th], as_[ry : ry + th]], [bc, bs])
+    raw = _ncc_map([ac[ry : ry + th], as_[ry : ry + th]], [bc, bs])
+    grid = _smooth_rows(raw, PEAK_SMOOTH)
     iy, ix = np.unravel_index(int(np.argmax(grid)), grid.shape)
     best = float(grid[iy, ix])
     ny, nx = grid.shape
@@ -140,6 +161,6 @@ def align(
     return Alignment(
         dx=gx0 - x0 + (int(ix) + subx) / f,
         dy=(int(iy) - ry + suby) / f,
-        ncc=best,
+        ncc=float(raw[iy, ix]),
         scale=f,
     )
