@@ -31,40 +31,9 @@ from omo_selenium.errors import (
     TransportError,
 )
 from omo_selenium.server import OmoServer
+from tests.fakes import WAIT, BlockingSolver, ContentSolver, RaisingSolver, png
 
 TOKEN = "tok-SECRET-5f1e9a"
-WAIT = 10.0
-
-
-def png(red: int = 0) -> bytes:
-    image = Image.new("RGB", (24, 16), (40, 80, 120))
-    image.putpixel((0, 0), (red, 0, 0))
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    return buf.getvalue()
-
-
-class ContentSolver:
-    """Answers the top-left red value of the image."""
-
-    def solve(self, image: Any, width_view: float) -> float:
-        with Image.open(io.BytesIO(image)) as img:
-            return float(img.convert("RGB").getpixel((0, 0))[0])
-
-
-class BlockingSolver:
-    def __init__(self) -> None:
-        self.release = threading.Event()
-
-    def solve(self, image: Any, width_view: float) -> float:
-        if not self.release.wait(WAIT):
-            raise RuntimeError("test never released the solver")
-        return 7.5
-
-
-class FailingSolver:
-    def solve(self, image: Any, width_view: float) -> float:
-        raise SolveFailed("no gap")
 
 
 @pytest.fixture
@@ -153,7 +122,7 @@ def test_running_job_is_polled_until_success(
 def test_failed_job_raises_solve_failed_with_its_job_id(
     make_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
 ) -> None:
-    server = make_server(FailingSolver())
+    server = make_server(RaisingSolver(SolveFailed("no gap")))
     with pytest.raises(SolveFailed) as info:
         client_for(server.url).solve(png(), 340)
     assert info.value.job_id is not None

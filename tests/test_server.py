@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import http.client
-import io
 import json
 import logging
 import math
@@ -23,23 +22,13 @@ from typing import Any
 
 import pytest
 import requests
-from PIL import Image
 
 from omo_selenium._jobs import JobStore, format_distance
 from omo_selenium.errors import ConfigurationError, SolveFailed
 from omo_selenium.server import OmoServer, run_server
+from tests.fakes import WAIT, BlockingSolver, ContentSolver, RaisingSolver, png
 
 TOKEN = "server-test-token"
-WAIT = 10.0  # upper bound, in seconds, on any condition we wait for
-
-
-def png(red: int = 0, size: tuple[int, int] = (24, 16)) -> bytes:
-    """A small PNG whose top-left red value is ``red`` (so answers can depend on content)."""
-    image = Image.new("RGB", size, (40, 80, 120))
-    image.putpixel((0, 0), (red, 0, 0))
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    return buf.getvalue()
 
 
 def b64(data: bytes) -> str:
@@ -50,36 +39,6 @@ def create_body(image: bytes | None = None, width_view: Any = 340, **data: Any) 
     fields = {"type_job_id": "21", "image_base64": b64(image or png()), "width_view": width_view}
     fields.update(data)
     return {"api_token": TOKEN, "data": fields}
-
-
-class ContentSolver:
-    """Answers the top-left red value of the image: a mixed-up answer is visible."""
-
-    def solve(self, image: Any, width_view: float) -> float:
-        with Image.open(io.BytesIO(image)) as img:
-            return float(img.convert("RGB").getpixel((0, 0))[0])
-
-
-class BlockingSolver:
-    """Blocks every solve until ``release`` is set, then answers 7.5."""
-
-    def __init__(self) -> None:
-        self.release = threading.Event()
-        self.entered = threading.Semaphore(0)
-
-    def solve(self, image: Any, width_view: float) -> float:
-        self.entered.release()
-        if not self.release.wait(WAIT):
-            raise RuntimeError("test never released the solver")
-        return 7.5
-
-
-class RaisingSolver:
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
-
-    def solve(self, image: Any, width_view: float) -> float:
-        raise self.exc
 
 
 class ConstantSolver:
