@@ -559,6 +559,18 @@ def _finish(
     return pil, width_view, dpr
 
 
+def _scene(
+    rng: random.Random, ov: dict[str, Any]
+) -> tuple[FArray, FArray, dict[str, Any], dict[str, Any]]:
+    """The picture with its gap(s), the piece's content (cut where the gap is), the
+    piece's decoration layers, and the parameters drawn so far."""
+    img, orig, mask, p = _compose(rng, ov)
+    layers = _piece_layers(rng, ov, p, mask)
+    ph, pw = mask.shape
+    content = orig[p["gap_y"] : p["gap_y"] + ph, p["gap_x"] : p["gap_x"] + pw]
+    return img, content, layers, p
+
+
 def make_slider_image(rng: random.Random | int, **overrides: Any) -> SyntheticCaptcha:
     """Generate one slider-captcha screenshot with a known answer.
 
@@ -577,10 +589,8 @@ def make_slider_image(rng: random.Random | int, **overrides: Any) -> SyntheticCa
     if not isinstance(rng, random.Random):
         rng = random.Random(rng)
     ov = dict(overrides)
-    img, orig, mask, p = _compose(rng, ov)
-    layers = _piece_layers(rng, ov, p, mask)
-    ph, pw = mask.shape
-    content = orig[p["gap_y"] : p["gap_y"] + ph, p["gap_x"] : p["gap_x"] + pw]
+    img, content, layers, p = _scene(rng, ov)
+    ph, pw = content.shape[:2]
     _draw_piece(img, content, layers, p["piece_x"], p["piece_y"])
     pil, width_view, dpr = _finish(rng, ov, p, img)
     if ov:
@@ -629,11 +639,8 @@ def make_drag_pair(
     if not isinstance(rng, random.Random):
         rng = random.Random(rng)
     ov = dict(overrides)
-    img, orig, mask, p = _compose(rng, ov)
-    layers = _piece_layers(rng, ov, p, mask)
-    ph, pw = mask.shape
+    img, content, layers, p = _scene(rng, ov)
     wn, hn = p["native_width"], p["native_height"]
-    content = orig[p["gap_y"] : p["gap_y"] + ph, p["gap_x"] : p["gap_x"] + pw]
     if shift_native is None:
         shift_native = rng.choice((rng.randint(1, 5), rng.randint(5, int(0.6 * wn))))
     if with_handle is None:
