@@ -116,6 +116,15 @@ class FakeSetup:
             **kwargs,
         )
 
+    def environment(self, mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Point the lookups (``JAVA_HOME``, ``CHROMEDRIVER``) at the fakes, for ``run_grid``."""
+        monkeypatch.setenv("FAKE_GRID_MODE", mode)
+        home = self.java.parent / "java-home"
+        (home / "bin").mkdir(parents=True)
+        (home / "bin" / "java").symlink_to(self.java)
+        monkeypatch.setenv("JAVA_HOME", str(home))
+        monkeypatch.setenv("CHROMEDRIVER", str(self.chromedriver))
+
     def launches(self) -> list[dict[str, Any]]:
         if not self.record.exists():
             return []
@@ -361,9 +370,7 @@ def test_log_path_argument_keeps_the_log_after_stop(
 def test_run_grid_calls_ready_with_the_url_and_returns_when_told_to_stop(
     fake: FakeSetup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("FAKE_GRID_MODE", "ready")
-    monkeypatch.setenv("JAVA_HOME", str(_java_home(fake)))
-    monkeypatch.setenv("CHROMEDRIVER", str(fake.chromedriver))
+    fake.environment("ready", monkeypatch)
     stop = threading.Event()
     urls: list[str] = []
     errors: list[BaseException] = []
@@ -391,9 +398,7 @@ def test_run_grid_calls_ready_with_the_url_and_returns_when_told_to_stop(
 def test_run_grid_raises_when_the_grid_dies_while_serving(
     fake: FakeSetup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("FAKE_GRID_MODE", "die")
-    monkeypatch.setenv("JAVA_HOME", str(_java_home(fake)))
-    monkeypatch.setenv("CHROMEDRIVER", str(fake.chromedriver))
+    fake.environment("die", monkeypatch)
     stop = threading.Event()
     timer = threading.Timer(30, stop.set)  # bound: never hang the suite
     timer.start()
@@ -402,13 +407,6 @@ def test_run_grid_raises_when_the_grid_dies_while_serving(
             run_grid(port=0, max_sessions=1, jar=fake.jar, stop_event=stop)
     finally:
         timer.cancel()
-
-
-def _java_home(fake: FakeSetup) -> Path:
-    home = fake.java.parent / "java-home"
-    (home / "bin").mkdir(parents=True)
-    (home / "bin" / "java").symlink_to(fake.java)
-    return home
 
 
 def test_real_java_with_a_corrupt_jar_fails_fast_with_its_message(tmp_path: Path) -> None:
