@@ -7,8 +7,9 @@ working scale (~200 px wide):
    piece sits) with the same rows further right, for every shift and a grid of window
    sizes; a window that also matches half its width to either side slides along a
    straight edge and is discounted; keep the best few distinct shifts.
-2. :func:`piece_box`: for one shift, the rectangle near the left edge where the piece
-   and its copy agree most (a maximum-sum sub-rectangle).
+2. :func:`outline_box`: for one candidate, the bounds of the agreeing pixels connected
+   to its window: the piece's outline agrees with the gap's all around (a closed ring,
+   even where the piece is flat), so the box follows the piece's outline.
 
 The fine alignment of each candidate is in :mod:`omo_selenium._align`, the colour
 evidence in :mod:`omo_selenium._colour`.
@@ -23,7 +24,7 @@ import numpy as np
 
 from ._gradients import Array
 
-__all__ = ["Candidate", "coarse_candidates", "piece_box"]
+__all__ = ["Candidate", "coarse_candidates", "outline_box"]
 
 #: Window widths and heights tried by the coarse search, as fractions of the image width.
 WINDOW_FRACTIONS = (0.1, 0.13, 0.16, 0.2, 0.24, 0.29, 0.35)
@@ -34,8 +35,8 @@ AREA_EXPONENT = 0.5
 #: How much of a window's score at half its width to either side is taken off its score
 #: (a straight edge matches itself at every shift along it; a gap only at one).
 PEAK_PENALTY = 0.8
-#: Per-pixel agreement a pixel must exceed to count inside the piece box.
-BOX_THRESHOLD = 0.05
+#: Share of the window's best per-pixel agreement a pixel must reach to count in the box.
+OUTLINE_LEVEL = 0.3
 
 
 @dataclass(frozen=True)
@@ -165,29 +166,42 @@ def coarse_candidates(fc: Array, fs: Array, *, topk: int = 4) -> list[Candidate]
     return out
 
 
-def piece_box(
-    fc: Array, fs: Array, dx: int, *, max_x0: int, limit: int | None = None
-) -> tuple[int, int, int, int]:
-    """Return the piece's (x, y, w, h) at working scale, given its shift to the gap.
+def _reconstruct(mask: Any, seed: Any) -> Any:
+    """The pixels of ``mask`` connected (8-neighbourhood) to ``seed``: a geodesic dilation
+    of the seed inside the mask, repeated until it stops growing."""
+    region = seed & mask
+    while True:
+        grown = region.copy()
+        grown[1:, :] |= region[:-1, :]
+        grown[:-1, :] |= region[1:, :]
+        grown2 = grown.copy()
+        grown2[:, 1:] |= grown[:, :-1]
+        grown2[:, :-1] |= grown[:, 1:]
+        grown2 &= mask
+        if np.array_equal(grown2, region):
+            return region
+        region = grown2
 
-    The per-pixel agreement ``fc * fc' + fs * fs'`` between the left strip and the strip
-    ``dx`` further right, minus :data:`BOX_THRESHOLD`, is summed over every rectangle
-    starting within ``max_x0`` of the left edge; the rectangle with the largest sum wins.
+
+def outline_box(
+    fc: Array, fs: Array, cand: Candidate, *, level: float = OUTLINE_LEVEL
+) -> tuple[int, int, int, int]:
+    """Return the piece's (x, y, w, h) at working scale for one coarse candidate.
+
+    The per-pixel agreement between the left strip and the strip ``cand.dx`` further
+    right is high on the piece's outline (a closed ring, even on a flat piece) and on its
+    texture; the box bounds every agreeing pixel connected to the candidate's window.
     """
-    h_img, w_img = fc.shape
-    strip = max(3, min(int(0.4 * w_img), dx, w_img - dx, limit or w_img))
+    w_img = fc.shape[1]
+    dx = cand.dx
+    strip = max(3, min(int(0.45 * w_img), dx, w_img - dx))
     q = fc[:, :strip] * fc[:, dx : dx + strip] + fs[:, :strip] * fs[:, dx : dx + strip]
-    q = q - np.float32(BOX_THRESHOLD)
-    c = np.zeros((h_img + 1, strip + 1), dtype=np.float64)
-    c[1:, 1:] = q.cumsum(0).cumsum(1)
-    x0s, x1s = np.meshgrid(np.arange(min(max_x0, strip - 1) + 1), np.arange(1, strip + 1))
-    keep = x1s > x0s
-    x0s, x1s = x0s[keep], x1s[keep]
-    cols = (c[:, x1s] - c[:, x0s]).T  # (npairs, H + 1): cumulative over rows
-    runmin = np.minimum.accumulate(cols, axis=1)
-    gain = cols[:, 1:] - runmin[:, :-1]  # best window ending at each row
-    pair, row = np.unravel_index(int(np.argmax(gain)), gain.shape)
-    y1 = int(row) + 1
-    y0 = int(np.argmin(cols[pair, :y1]))
-    x0, x1 = int(x0s[pair]), int(x1s[pair])
-    return x0, y0, x1 - x0, max(1, y1 - y0)
+    win = np.zeros(q.shape, dtype=bool)
+    win[cand.y0 : cand.y0 + cand.h, : min(cand.w, strip)] = True
+    peak = float(q[win].max()) if win.any() else 0.0
+    if peak <= 0:
+        return 0, cand.y0, min(cand.w, strip), cand.h
+    region = _reconstruct(q > level * peak, win)
+    ys, xs = np.nonzero(region)
+    x0, y0 = int(xs.min()), int(ys.min())
+    return x0, y0, int(xs.max()) - x0 + 1, int(ys.max()) - y0 + 1

@@ -12,8 +12,9 @@ How it works:
    rendering (darkened, whitened, greyed, filled). Every window anchored at the left edge
    is correlated with the same rows shifted right by every distance; a window that also
    matches half its width to either side slides along a straight edge and is
-   discounted. The best few distinct shifts are candidates, each with the piece box where
-   the two copies agree.
+   discounted. The best few distinct shifts are candidates, each with a piece box: the
+   bounds of the agreeing pixels connected to its window (the outline agrees all around
+   the piece, even a flat one).
 2. **Fine alignment** (:mod:`omo_selenium._align`): for each candidate within half the
    best coarse score, the piece box and a window around the gap are cropped from the
    full screenshot at the same exact scale (piece ~96 px), their *colour* orientation
@@ -47,7 +48,7 @@ from PIL import Image
 from ._align import Alignment, align
 from ._colour import gap_evidence
 from ._gradients import Array, blur, gradients, orientation_field
-from ._search import Candidate, coarse_candidates, piece_box
+from ._search import Candidate, coarse_candidates, outline_box
 from ._types import ImageInput
 from .errors import ConfigurationError, SolveFailed
 from .images import open_image
@@ -193,12 +194,11 @@ def _align_candidates(
     w_img, h_img = img.size
     kx = w_img / fc.shape[1]
     ky = h_img / fc.shape[0]
-    max_x0 = max(2, fc.shape[1] // 25)
     aligned = []
     for cand in cands:
         if cand.score < MIN_COARSE_RATIO * cands[0].score:
             continue
-        bx, by, bw, bh = piece_box(fc, fs, cand.dx, max_x0=max_x0)
+        bx, by, bw, bh = outline_box(fc, fs, cand)
         box = (bx * kx, by * ky, bw * kx, bh * ky)
         fit = align(img, box, cand.dx * kx, search_px=SEARCH_WORK_PX * kx)
         if fit is not None:
