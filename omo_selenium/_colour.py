@@ -26,6 +26,7 @@ import numpy as np
 from PIL import Image
 
 from ._align import scaled_crop
+from ._morph import BArray, dilate, erode
 
 __all__ = ["GapEvidence", "gap_evidence"]
 
@@ -40,7 +41,6 @@ CORE = 0.22
 #: Angular sectors of the continuity test.
 SECTORS = 8
 
-BArray = np.ndarray[Any, np.dtype[np.bool_]]
 F32 = np.ndarray[Any, np.dtype[np.float32]]
 
 
@@ -63,41 +63,6 @@ class GapEvidence:
     interior: float = 0.0
     seam: float = 99.0
     plain_seam: float = 99.0
-
-
-def _erode(m: BArray, k: int) -> BArray:
-    """Erosion by a (2k+1)^2 square; outside the array counts as False."""
-    out: BArray = m.copy()
-    if k <= 0:
-        return out
-    for axis in (0, 1):
-        n = out.shape[axis]
-        if k >= n:
-            out[...] = False
-            break
-        for sign in (1, -1):
-            # AND over the k following (or preceding) pixels, by doubling the span
-            span = 1  # out[i] covers i .. i + span - 1 (forward)
-            acc = out.copy()
-            while span <= k:
-                step = min(span, k + 1 - span)
-                shifted = np.zeros_like(acc)
-                src_sl = [slice(None)] * 2
-                dst_sl = [slice(None)] * 2
-                if sign > 0:
-                    dst_sl[axis], src_sl[axis] = slice(0, n - step), slice(step, n)
-                else:
-                    dst_sl[axis], src_sl[axis] = slice(step, n), slice(0, n - step)
-                shifted[tuple(dst_sl)] = acc[tuple(src_sl)]
-                acc &= shifted
-                span += step
-            out = out & acc if sign < 0 else acc
-    return out
-
-
-def _dilate(m: BArray, k: int) -> BArray:
-    out: BArray = ~_erode(~m, k)
-    return out
 
 
 def _box_mean(a: F32, r: int) -> F32:
@@ -196,7 +161,7 @@ def gap_evidence(
     fit = 1.0 - float(res[mask].sum()) / (spread + 30.0 * n)
 
     interior = 0.0
-    inner = _erode(mask, max(1, round(0.06 * size)))
+    inner = erode(mask, max(1, round(0.06 * size)))
     if int(inner.sum()) >= 20:
         a, b = piece[inner], gap[inner]
         a, b = a - a.mean(0), b - b.mean(0)
@@ -208,8 +173,8 @@ def gap_evidence(
     a_in = max(2, round(0.05 * size))
     a_out = max(2, round(0.07 * size))
     width = max(2, round(0.08 * size))
-    band_in = _erode(mask, a_in) & ~_erode(mask, a_in + width)
-    band_out = _dilate(mask, a_out + width) & ~_dilate(mask, a_out)
+    band_in = erode(mask, a_in) & ~erode(mask, a_in + width)
+    band_out = dilate(mask, a_out + width) & ~dilate(mask, a_out)
     my, mx = np.nonzero(mask)
     angle = np.arctan2(yy - my.mean(), xx - mx.mean())
     sector = ((angle + np.pi) / (2 * np.pi) * SECTORS).astype(np.int64) % SECTORS

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ._gradients import Array
+from ._morph import reconstruct
 
 __all__ = ["Candidate", "coarse_candidates", "outline_box"]
 
@@ -166,23 +167,6 @@ def coarse_candidates(fc: Array, fs: Array, *, topk: int = 4) -> list[Candidate]
     return out
 
 
-def _reconstruct(mask: Any, seed: Any) -> Any:
-    """The pixels of ``mask`` connected (8-neighbourhood) to ``seed``: a geodesic dilation
-    of the seed inside the mask, repeated until it stops growing."""
-    region = seed & mask
-    while True:
-        grown = region.copy()
-        grown[1:, :] |= region[:-1, :]
-        grown[:-1, :] |= region[1:, :]
-        grown2 = grown.copy()
-        grown2[:, 1:] |= grown[:, :-1]
-        grown2[:, :-1] |= grown[:, 1:]
-        grown2 &= mask
-        if np.array_equal(grown2, region):
-            return region
-        region = grown2
-
-
 def outline_box(
     fc: Array, fs: Array, cand: Candidate, *, level: float = OUTLINE_LEVEL
 ) -> tuple[int, int, int, int]:
@@ -201,7 +185,7 @@ def outline_box(
     peak = float(q[win].max()) if win.any() else 0.0
     if peak <= 0:
         return 0, cand.y0, min(cand.w, strip), cand.h
-    region = _reconstruct(q > level * peak, win)
+    region = reconstruct(q > level * peak, win)
     ys, xs = np.nonzero(region)
     x0, y0 = int(xs.min()), int(ys.min())
     return x0, y0, int(xs.max()) - x0 + 1, int(ys.max()) - y0 + 1
