@@ -55,6 +55,9 @@ DECOYS = ("none", "other_rows", "same_rows_shape", "same_rows_same_shape")
 DECOY_WEIGHTS = (0.4, 0.25, 0.2, 0.15)
 
 _SS = 4  # supersampling factor for antialiased shape masks
+#: Smallest mean colour difference (0..1, about 4 grey levels) between the picture around
+#: the real gap and around a same-shape decoy: below it the two are indistinguishable.
+TWIN_MIN_CONTRAST = 4 / 255
 
 
 @dataclass(frozen=True)
@@ -455,11 +458,40 @@ def _compose(
                 dy = min(max(gy + rng.randint(-3, 3), 1), hn - dh - 1)
                 if dx + dw + 3 > gx and dx < gx + pw + 3:
                     continue
+                if kind == "same_rows_same_shape" and _alike(orig, mask, (gx, gy), (dx, dy)):
+                    continue
             decoys.append((dshape, dx, dy))
             _render_gap(img, orig, dmask, dx, dy, style)
             break
     p["decoys"] = decoys
     return img, orig, mask, p
+
+
+def _alike(orig: FArray, mask: FArray, at: tuple[int, int], other: tuple[int, int]) -> bool:
+    """Whether a same-shape decoy at ``other`` would look like the real gap at ``at``.
+
+    Only the picture tells such twins apart: the piece carries the content cut at the
+    real gap, and the background around it carries on. Where the picture around both
+    places (the shape and a margin of a fifth of its size) differs by less than
+    :data:`TWIN_MIN_CONTRAST` on average (a flat colour, or a gradient along the
+    columns only), no one could tell which gap the piece came from, so such a decoy
+    would measure luck, not the solver.
+    """
+    h, w = mask.shape
+    r = max(2, int(0.2 * max(h, w)))
+    region = _morph(np.pad(mask, r), r, grow=True) > 0.5
+    H, W = orig.shape[:2]
+
+    def patch(x: int, y: int) -> FArray:
+        out = np.zeros((*region.shape, 3))
+        x0, y0 = x - r, y - r
+        xs0, ys0 = max(0, x0), max(0, y0)
+        xs1, ys1 = min(W, x0 + region.shape[1]), min(H, y0 + region.shape[0])
+        out[ys0 - y0 : ys1 - y0, xs0 - x0 : xs1 - x0] = orig[ys0:ys1, xs0:xs1]
+        return out
+
+    diff = np.abs(patch(*at) - patch(*other)).max(axis=2)[region]
+    return float(diff.mean()) < TWIN_MIN_CONTRAST
 
 
 def _piece_layers(
