@@ -89,6 +89,10 @@ TWIN_SEAM_WEIGHT = 0.1
 MIN_PIECE_ASPECT = 0.5
 #: Smallest side of a piece box that looks like a piece, as a share of the screenshot width.
 MIN_PIECE_SHARE = 0.06
+#: Largest distance of the piece from the picture's left edge, as a share of its width.
+MAX_PIECE_X = 0.06
+#: Taken off the edge score of a candidate whose piece box is not at the left edge.
+OFF_START_PENALTY = 0.5
 #: Taken off the edge score of a candidate whose piece box does not look like a piece.
 IMPLAUSIBLE_PENALTY = 0.5
 #: Prominence (robust z-score of the coarse peak) at which the confidence starts to rise.
@@ -166,6 +170,12 @@ def _plausible_piece(box: tuple[float, float, float, float], w_img: int) -> bool
     return min(w, h) >= MIN_PIECE_ASPECT * max(w, h) and min(w, h) >= MIN_PIECE_SHARE * w_img
 
 
+def _at_start(box: tuple[float, float, float, float], w_img: int) -> bool:
+    """The piece waits at the start of the track, at the picture's left edge; a box
+    further in is the real gap matching a decoy drawn the same way."""
+    return box[0] <= MAX_PIECE_X * w_img
+
+
 @dataclass(frozen=True)
 class _Scored:
     """One candidate gap, aligned and weighed."""
@@ -205,6 +215,8 @@ def _align_candidates(
             edge = fit.ncc + COARSE_WEIGHT * cand.score / cands[0].score
             if not _plausible_piece(box, w_img):
                 edge -= IMPLAUSIBLE_PENALTY
+            if not _at_start(box, w_img):
+                edge -= OFF_START_PENALTY
             aligned.append((edge, fit, box, cand))
     return aligned
 
