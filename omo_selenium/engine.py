@@ -19,7 +19,9 @@ How it works:
    best coarse score, the piece box and a window around the gap are cropped from the
    full screenshot at the same exact scale (piece ~96 px), their *colour* orientation
    fields are correlated over every nearby offset (FFT), and a parabola gives the
-   sub-pixel shift.
+   sub-pixel shift. With that shift, the agreement of the two crops at piece scale
+   (the outline's closed ring) gives a second box; the piece is aligned once more on
+   it, and the box the piece fits better with is kept.
 3. **Colour evidence** (:mod:`omo_selenium._colour`): for the candidates close to the
    best, the gap is modelled as a blend of the piece (``gap = a * piece + b``, one gain
    for all channels); the fit, the interior's colour correlation and the continuity of
@@ -45,7 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from ._align import Alignment, align
+from ._align import Alignment, align, refine_box
 from ._colour import gap_evidence
 from ._gradients import Array, blur, gradients, orientation_field
 from ._search import Candidate, coarse_candidates, outline_box
@@ -69,6 +71,8 @@ MIN_COARSE_RATIO = 0.5
 EVIDENCE_MARGIN = 0.8
 #: How far (working-image px) the fine alignment may move a coarse shift.
 SEARCH_WORK_PX = 1.5
+#: How far (working-image px) the alignment on a refined box may move the first shift.
+REFINE_WORK_PX = 0.5
 #: Weight of the coarse score (relative to the best one) in the final choice.
 COARSE_WEIGHT = 2.0
 #: Weight of the colour-fit share (see :class:`~omo_selenium._colour.GapEvidence`).
@@ -212,6 +216,12 @@ def _align_candidates(
         box = (bx * kx, by * ky, bw * kx, bh * ky)
         fit = align(img, box, cand.dx * kx, search_px=SEARCH_WORK_PX * kx)
         if fit is not None:
+            # with the shift known, the outline may bound the piece better than the
+            # coarse box did; keep whichever box the piece fits its gap better with
+            box2 = refine_box(img, box, fit.dx, fit.dy)
+            fit2 = align(img, box2, fit.dx, search_px=REFINE_WORK_PX * kx)
+            if fit2 is not None and fit2.ncc > fit.ncc:
+                box, fit = box2, fit2
             edge = fit.ncc + COARSE_WEIGHT * cand.score / cands[0].score
             if not _plausible_piece(box, w_img):
                 edge -= IMPLAUSIBLE_PENALTY
