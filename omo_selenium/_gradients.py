@@ -25,7 +25,7 @@ def _kernel(sigma: float) -> np.ndarray[Any, np.dtype[np.float32]]:
     return out
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=256)
 def _blur_matrix(n: int, sigma: float) -> np.ndarray[Any, np.dtype[np.float32]]:
     """The ``(n, n)`` matrix of a 1-D Gaussian blur with repeated edge values."""
     k = _kernel(sigma)
@@ -33,7 +33,8 @@ def _blur_matrix(n: int, sigma: float) -> np.ndarray[Any, np.dtype[np.float32]]:
     m = np.zeros((n, n), dtype=np.float32)
     rows = np.arange(n)
     for i, weight in enumerate(k):
-        np.add.at(m, (rows, np.clip(rows + i - r, 0, n - 1)), weight)
+        # one column per row for each tap, so plain fancy-index addition is exact
+        m[rows, np.clip(rows + i - r, 0, n - 1)] += weight
     return m
 
 
