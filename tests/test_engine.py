@@ -19,10 +19,11 @@ from tests.synthetic import DECOYS, GAP_STYLES, SHAPES, SyntheticCaptcha, make_s
 #: Seeds of the fixed accuracy set.
 ACCURACY_SEEDS = range(20_000, 20_200)
 #: Share of the accuracy set that must land within 2 CSS px: the issue's target (measured
-#: 0.99 on this set; 0.973 and 0.964 on 1000 images from seeds 0 and 12345).
+#: 0.985 on this set; 0.975 and 0.972 on 1000 images from seeds 0 and 12345, so this set
+#: is a little easier than the average).
 ACCURACY_FLOOR = 0.98
-#: Share that must land within 1 CSS px (measured 0.91 on this set).
-ONE_PX_FLOOR = 0.89
+#: Share that must land within 1 CSS px (measured 0.93 on this set, 0.92 on 2000 others).
+ONE_PX_FLOOR = 0.9
 
 
 def _png(image: Image.Image) -> bytes:
