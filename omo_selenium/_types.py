@@ -81,7 +81,8 @@ class AttemptRecord:
         number: 1-based attempt number.
         distance_css: the solver's answer: piece travel in CSS px of the image.
         ratio: piece px moved per handle px dragged (given, measured or assumed 1).
-        ratio_source: ``"given"``, ``"measured"`` or ``"assumed"``.
+        ratio_source: ``"given"``, ``"measured"``, ``"learned"`` (measured on an earlier
+            attempt) or ``"assumed"``.
         handle_css: how far the handle was dragged (CSS px) at release.
         landed_css: the piece travel measured on the page before release, if looked at.
         correction_css: handle px the landing check moved (0 when none was needed).

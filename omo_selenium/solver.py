@@ -37,6 +37,12 @@ logger = logging.getLogger("omo_selenium.solver")
 
 #: Share of the drag made before looking how far the piece moves (handle-to-piece ratio).
 PROBE_SHARE = 0.35
+#: The same with the landing check on (whose looks measure the ratio again), when a whole
+#: drag might not fit: long enough to measure well, short enough that a ratio up to 1.6
+#: does not carry the piece past the gap, towards the end of its track.
+FIRST_LEG_SHARE = 0.6
+#: Largest ratio a whole first drag at 1:1 must survive without reaching the track's end.
+RATIO_HEADROOM = 1.6
 #: Landing error, in CSS px of the image, above which the drag is corrected before release.
 LANDING_TOLERANCE_CSS_PX = 0.75
 #: Looks at the page before release, at most (each may be followed by a correction).
@@ -302,10 +308,18 @@ class SliderSolver:
             drag.press()
             if ratio is not None:
                 record.ratio, record.ratio_source = ratio, "given"
+            elif self.check_landing and self._learned_ratio is not None:
+                record.ratio, record.ratio_source = self._learned_ratio, "learned"
+            elif self.check_landing and _room_for_whole_drag(record, captured):
+                record.ratio, record.ratio_source = 1.0, "assumed"
             elif self.check_landing:
-                record.ratio, record.ratio_source = self._learned_ratio or 1.0, "assumed"
+                # Most of the way at 1:1 first, then look: a whole drag at the wrong
+                # ratio could push the piece against the end of its track, where neither
+                # the ratio nor the landing can be measured.
+                logger.debug("ratio unknown and the track may be short: first leg, then look")
+                self._probe_ratio(record, drag, captured, image_el, style, rng, FIRST_LEG_SHARE)
             else:
-                self._probe_ratio(record, drag, captured, image_el, style, rng)
+                self._probe_ratio(record, drag, captured, image_el, style, rng, PROBE_SHARE)
             assert record.ratio is not None
             main = plan_path(distance / record.ratio - drag.x, style=style, rng=rng)
             if self.check_landing:
@@ -333,10 +347,11 @@ class SliderSolver:
         image_el: WebElement,
         style: SlideStyle,
         rng: random.Random,
+        share: float,
     ) -> None:
         distance = record.distance_css
         assert distance is not None
-        probe = max(min(distance, 12.0), distance * PROBE_SHARE)
+        probe = max(min(distance, 12.0), distance * share)
         probe_path = plan_path(probe, style=dataclasses.replace(style, overshoot=False), rng=rng)
         drag.move(probe_path, hold=style.settle)
         moved = self._piece_travel_css(captured, image_el)
@@ -452,6 +467,17 @@ class SliderSolver:
             last = current
             time.sleep(STABLE_INTERVAL)
         logger.warning("no new, steady captcha within %.0f s; trying anyway", self.element_timeout)
+
+
+def _room_for_whole_drag(record: AttemptRecord, captured: Captured) -> bool:
+    """Whether a whole drag at 1:1 keeps the piece clear of the end of its track even if
+    the real ratio is up to :data:`RATIO_HEADROOM` (known only when the solver located
+    the piece, and so its width)."""
+    match, distance = record.match, record.distance_css
+    if match is None or distance is None:
+        return False
+    room = captured.width_view - match.piece_box[2] * match.scale
+    return distance * RATIO_HEADROOM <= room
 
 
 def _width_css(element: WebElement) -> float | None:
