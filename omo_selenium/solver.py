@@ -26,7 +26,7 @@ from .errors import (
     SlideError,
     SolveFailed,
 )
-from .slide import DEFAULT_STYLE, Drag, SlideStyle, plan_path
+from .slide import DEFAULT_STYLE, Drag, PathStep, SlideStyle, plan_path
 
 if TYPE_CHECKING:
     from .debug import DebugRecorder
@@ -37,10 +37,12 @@ logger = logging.getLogger("omo_selenium.solver")
 
 #: Share of the drag made before looking how far the piece moves (handle-to-piece ratio).
 PROBE_SHARE = 0.35
-#: The same with the landing check on (whose looks measure the ratio again), when a whole
-#: drag might not fit: long enough to measure well, short enough that a ratio up to 1.6
+#: With the landing check on and the ratio unknown, share of a long drag made before a
+#: first look: long enough to measure the ratio well, short enough that a ratio up to 1.6
 #: does not carry the piece past the gap, towards the end of its track.
 FIRST_LEG_SHARE = 0.6
+#: Measured ratios this close to 1 keep the planned drag (the piece keeps pace).
+SAME_PACE = 0.02
 #: Largest ratio a whole first drag at 1:1 must survive without reaching the track's end.
 RATIO_HEADROOM = 1.6
 #: Landing error, in CSS px of the image, above which the drag is corrected before release.
@@ -310,19 +312,15 @@ class SliderSolver:
                 record.ratio, record.ratio_source = ratio, "given"
             elif self.check_landing and self._learned_ratio is not None:
                 record.ratio, record.ratio_source = self._learned_ratio, "learned"
-            elif self.check_landing and _room_for_whole_drag(record, captured):
-                record.ratio, record.ratio_source = 1.0, "assumed"
             elif self.check_landing:
-                # Most of the way at 1:1 first, then look: a whole drag at the wrong
-                # ratio could push the piece against the end of its track, where neither
-                # the ratio nor the landing can be measured.
-                logger.debug("ratio unknown and the track may be short: first leg, then look")
-                self._probe_ratio(record, drag, captured, image_el, style, rng, FIRST_LEG_SHARE)
+                record.ratio, record.ratio_source = 1.0, "assumed"
             else:
-                self._probe_ratio(record, drag, captured, image_el, style, rng, PROBE_SHARE)
+                self._probe_ratio(record, drag, captured, image_el, style, rng)
             assert record.ratio is not None
             main = plan_path(distance / record.ratio - drag.x, style=style, rng=rng)
             if self.check_landing:
+                if record.ratio_source == "assumed" and not _room_for_whole_drag(record, captured):
+                    main = self._first_leg(record, drag, captured, image_el, style, rng, main)
                 # Hold half the settle before each look so a widget sampling the pointer
                 # catches up; the look itself counts towards the settle before release.
                 drag.move(main, hold=style.settle / 2)
@@ -347,11 +345,10 @@ class SliderSolver:
         image_el: WebElement,
         style: SlideStyle,
         rng: random.Random,
-        share: float,
     ) -> None:
         distance = record.distance_css
         assert distance is not None
-        probe = max(min(distance, 12.0), distance * share)
+        probe = max(min(distance, 12.0), distance * PROBE_SHARE)
         probe_path = plan_path(probe, style=dataclasses.replace(style, overshoot=False), rng=rng)
         drag.move(probe_path, hold=style.settle)
         moved = self._piece_travel_css(captured, image_el)
@@ -361,6 +358,46 @@ class SliderSolver:
         else:
             record.ratio, record.ratio_source = moved / drag.x, "measured"
             self._learned_ratio = record.ratio
+
+    def _first_leg(
+        self,
+        record: AttemptRecord,
+        drag: Drag,
+        captured: Captured,
+        image_el: WebElement,
+        style: SlideStyle,
+        rng: random.Random,
+        path: list[PathStep],
+    ) -> list[PathStep]:
+        """Drag the first :data:`FIRST_LEG_SHARE` of ``path`` (planned at 1:1), look, and
+        return the rest: as planned when the piece kept pace with the handle, else
+        planned again with the measured ratio.
+
+        A whole drag at the wrong ratio could push the piece against the end of its
+        track, where neither the ratio nor the landing can be measured.
+        """
+        distance = record.distance_css
+        assert distance is not None
+        done, split = 0, len(path)
+        for i, step in enumerate(path):
+            done += step.dx
+            if done >= FIRST_LEG_SHARE * distance:
+                split = i + 1
+                break
+        drag.move(path[:split], hold=style.settle / 2)
+        moved = self._piece_travel_css(captured, image_el)
+        if moved is None or drag.x < MIN_RATIO_MOVE_CSS_PX:
+            logger.debug("first leg: piece not seen; carrying on at 1:1")
+            return path[split:]
+        seen = moved / drag.x
+        if not MIN_RATIO <= seen <= MAX_RATIO:
+            return path[split:]
+        record.ratio, record.ratio_source = seen, "measured"
+        self._learned_ratio = seen
+        if abs(seen - 1.0) <= SAME_PACE:
+            return path[split:]
+        logger.debug("first leg: the piece moves %.3f px per handle px", seen)
+        return plan_path(distance / seen - drag.x, style=style, rng=rng)
 
     def _correct_landing(
         self,
