@@ -24,7 +24,7 @@ import numpy as np
 from PIL import Image
 
 from ._gradients import Array, colour_orientation_field
-from ._morph import reconstruct
+from ._morph import connected_bounds
 
 __all__ = ["ALIGN_SIZE", "Alignment", "FArray", "align", "refine_box", "scaled_crop"]
 
@@ -37,12 +37,12 @@ VERTICAL_PLAY = 0.06
 #: Gaussian sigma (crop px) of the smoothing of the correlation along the shift.
 PEAK_SMOOTH = 2.0
 #: Size (px) of the piece's larger side in the crops of :func:`refine_box`.
-OUTLINE_SIZE = 64
+REFINE_SIZE = 64
 #: How far around the old box :func:`refine_box` looks, as a share of its larger side.
-OUTLINE_MARGIN = 0.5
+REFINE_MARGIN = 0.5
 #: Share of the strong agreement inside the old box (its 98th percentile) that a pixel
 #: must reach to count as outline or shared texture.
-OUTLINE_LEVEL = 0.5
+REFINE_LEVEL = 0.5
 
 FArray = np.ndarray[Any, np.dtype[np.float64]]
 Box = tuple[float, float, float, float]
@@ -181,9 +181,9 @@ def align(
 def refine_box(img: Image.Image, box: Box, dx: float, dy: float) -> Box:
     """Re-measure the piece's (x, y, w, h) once its shift ``(dx, dy)`` to the gap is known.
 
-    The piece's surroundings (up to :data:`OUTLINE_MARGIN` of its size around ``box``,
+    The piece's surroundings (up to :data:`REFINE_MARGIN` of its size around ``box``,
     never reaching the gap) and the same area shifted by ``(dx, dy)`` are compared by
-    their colour orientation fields at piece scale :data:`OUTLINE_SIZE`. The pixels that
+    their colour orientation fields at piece scale :data:`REFINE_SIZE`. The pixels that
     agree strongly and connect to those inside ``box`` are the outline and the texture
     the piece shares with its gap; their bounds are the new box. Returns ``box``
     unchanged when there is nothing to measure.
@@ -191,8 +191,8 @@ def refine_box(img: Image.Image, box: Box, dx: float, dy: float) -> Box:
     bx, by, bw, bh = box
     w_img, h_img = img.size
     side = max(bw, bh, 1.0)
-    f = min(1.0, OUTLINE_SIZE / side)
-    m = OUTLINE_MARGIN * side
+    f = min(1.0, REFINE_SIZE / side)
+    m = REFINE_MARGIN * side
     x0, y0 = max(0.0, bx - m), max(0.0, by - m, -dy)
     x1, y1 = min(bx + bw + m, dx, w_img - dx), min(h_img, h_img - dy, by + bh + m)
     w, h = int((x1 - x0) * f), int((y1 - y0) * f)
@@ -211,14 +211,8 @@ def refine_box(img: Image.Image, box: Box, dx: float, dy: float) -> Box:
     peak = float(np.percentile(agree[inside], 98))
     if peak <= 0:
         return box
-    strong = agree > OUTLINE_LEVEL * peak
-    region = reconstruct(strong, strong & inside)
-    ys, xs = np.nonzero(region)
-    if len(ys) == 0:
+    bounds = connected_bounds(agree > REFINE_LEVEL * peak, inside)
+    if bounds is None:
         return box
-    return (
-        x0 + int(xs.min()) / f,
-        y0 + int(ys.min()) / f,
-        (int(xs.max()) + 1 - int(xs.min())) / f,
-        (int(ys.max()) + 1 - int(ys.min())) / f,
-    )
+    x, y, w, h = bounds
+    return x0 + x / f, y0 + y / f, w / f, h / f

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["BArray", "dilate", "erode", "reconstruct"]
+__all__ = ["BArray", "connected_bounds", "dilate", "erode", "reconstruct"]
 
 #: A boolean image-shaped array.
 BArray = np.ndarray[Any, np.dtype[np.bool_]]
@@ -71,3 +71,13 @@ def reconstruct(mask: BArray, seed: BArray) -> BArray:
         if np.array_equal(grown, region):
             return region
         region = grown
+
+
+def connected_bounds(mask: BArray, seed: BArray) -> tuple[int, int, int, int] | None:
+    """``(x, y, w, h)`` bounding the pixels of ``mask`` connected to ``seed`` (see
+    :func:`reconstruct`), or ``None`` when there are none."""
+    ys, xs = np.nonzero(reconstruct(mask, seed))
+    if len(ys) == 0:
+        return None
+    x0, y0 = int(xs.min()), int(ys.min())
+    return x0, y0, int(xs.max()) + 1 - x0, int(ys.max()) + 1 - y0

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ._gradients import Array
-from ._morph import reconstruct
+from ._morph import connected_bounds
 
 __all__ = ["Candidate", "coarse_candidates", "outline_box"]
 
@@ -185,7 +185,7 @@ def outline_box(
     peak = float(q[win].max()) if win.any() else 0.0
     if peak <= 0:
         return 0, cand.y0, min(cand.w, strip), cand.h
-    region = reconstruct(q > level * peak, win)
-    ys, xs = np.nonzero(region)
-    x0, y0 = int(xs.min()), int(ys.min())
-    return x0, y0, int(xs.max()) - x0 + 1, int(ys.max()) - y0 + 1
+    # never empty: the window's best pixel is above the level
+    bounds = connected_bounds(q > level * peak, win)
+    assert bounds is not None
+    return bounds
