@@ -1,0 +1,374 @@
+"""Accuracy, refusals, calibration and speed of the local engine on labelled captchas.
+
+Runs on any folder in the ``labels.jsonl`` format of ``../shared/realworld/`` (one JSON
+object a line: ``file``, ``answer_css``, ``width_view``, optional ``piece`` and
+``piece_xy``) and on the synthetic generator. Run from the repository root::
+
+    python benchmarks/bench_realworld.py                      # ../shared/realworld + synthetic
+    python benchmarks/bench_realworld.py --folder DIR --synthetic 0
+    python benchmarks/bench_realworld.py --synthetic 1000 --seeds 0 12345
+    python benchmarks/bench_realworld.py --peer               # + captcha-recognizer, if installed
+
+Reports, per source: the share within 1 / 2 / 5 CSS px (a refusal counts as a miss),
+refusals (of right and of wrong answers), median and p95 ms per image with the load
+average, a calibration table (confidence bins against accuracy), and with ``--piece``
+the same with the piece sprite given to the engine (``locate(..., piece=...)``).
+``--loso`` chooses the confidence floor leave-one-source-out: for each source, the
+floor that maximises accuracy-minus-wrong-answers on the *other* sources, and the
+held-out source's score with it. Results JSON goes to ``benchmarks/results/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import itertools
+
+from PIL import Image
+
+from omo_selenium import engine as engine_module
+from omo_selenium.errors import OmoCaptchaError
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_FOLDER = ROOT.parent / "shared" / "realworld"
+RESULTS = ROOT / "benchmarks" / "results"
+#: Confidence bin edges of the calibration table.
+BINS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.01)
+
+
+@dataclass
+class Case:
+    """One labelled picture."""
+
+    source: str
+    name: str
+    data: bytes
+    width_view: float
+    answer_css: float
+    piece_path: Path | None = None
+    piece_xy: tuple[float, float] | None = None
+
+
+@dataclass
+class Outcome:
+    """The engine's answer on one case."""
+
+    source: str
+    name: str
+    error: float
+    confidence: float
+    ms: float
+
+
+def load_folder(folder: Path) -> list[Case]:
+    """Read ``labels.jsonl`` of ``folder`` into cases (source = the file's first folder)."""
+    cases = []
+    for line in (folder / "labels.jsonl").read_text().splitlines():
+        if not line.strip():
+            continue
+        rec = json.loads(line)
+        rel = Path(rec["file"])
+        source = rel.parts[0] if len(rel.parts) > 1 else folder.name
+        piece = rec.get("piece")
+        xy = rec.get("piece_xy")
+        cases.append(
+            Case(
+                source=source,
+                name=rel.name,
+                data=(folder / rel).read_bytes(),
+                width_view=float(rec["width_view"]),
+                answer_css=float(rec["answer_css"]),
+                piece_path=folder / piece if piece else None,
+                piece_xy=(float(xy[0]), float(xy[1])) if xy else None,
+            )
+        )
+    return cases
+
+
+def synthetic_cases(n: int, seed: int) -> list[Case]:
+    """``n`` generated captchas from ``seed`` on, as PNG bytes."""
+    import io
+
+    try:
+        from omo_selenium.testing.synthetic import make_slider_image
+    except ImportError:  # before the layout move
+        from tests.synthetic import make_slider_image  # type: ignore[no-redef]
+
+    out = []
+    for i in range(n):
+        cap = make_slider_image(seed + i)
+        buf = io.BytesIO()
+        cap.image.save(buf, format="PNG")
+        out.append(
+            Case(
+                f"synthetic_s{seed}",
+                str(seed + i),
+                buf.getvalue(),
+                cap.width_view,
+                cap.true_distance_css,
+            )
+        )
+    return out
+
+
+def _piece_value(case: Case) -> Any:
+    """The engine's ``PieceImage`` for a case with a sprite, or ``None``."""
+    if case.piece_path is None or case.piece_xy is None:
+        return None
+    from omo_selenium._types import PieceImage  # type: ignore[attr-defined]
+
+    sprite = Image.open(case.piece_path)
+    sprite.load()
+    return PieceImage(image=sprite, x=case.piece_xy[0], y=case.piece_xy[1])
+
+
+def run_engine(cases: list[Case], *, tuning: Any = None, with_piece: bool = False) -> list[Outcome]:
+    """Run :func:`omo_selenium.engine.locate` on every case (errors count as infinite)."""
+    out = []
+    for case in cases:
+        kwargs: dict[str, Any] = {}
+        if tuning is not None:
+            kwargs["tuning"] = tuning
+        if with_piece:
+            piece = _piece_value(case)
+            if piece is None:
+                continue
+            kwargs["piece"] = piece
+        started = time.perf_counter()
+        try:
+            match = engine_module.locate(case.data, case.width_view, **kwargs)
+            err, conf = abs(match.distance_css - case.answer_css), match.confidence
+        except OmoCaptchaError:
+            err, conf = math.inf, 0.0
+        out.append(
+            Outcome(case.source, case.name, err, conf, (time.perf_counter() - started) * 1e3)
+        )
+    return out
+
+
+def run_peer(cases: list[Case]) -> list[Outcome] | None:
+    """captcha-recognizer on the same PNG bytes, or ``None`` when it is not usable.
+
+    The peer finds boxes; its gap is what ``Slider.identify`` picks, its piece the box
+    furthest left among its detections (how its own ``identify_offset`` finds the
+    piece); the distance is the difference of their left edges. Timed: both calls.
+    """
+    try:
+        from captcha_recognizer.slider import Slider  # type: ignore[import-not-found]
+
+        slider = Slider()
+    except Exception as exc:
+        print(f"captcha-recognizer not usable: {exc!r}", file=sys.stderr)
+        return None
+    out = []
+    for case in cases:
+        width = Image.open(__import__("io").BytesIO(case.data)).width
+        started = time.perf_counter()
+        try:
+            gap, conf = slider.identify(source=case.data)
+            piece_x, _ = slider.identify_offset(source=case.data)
+            ms = (time.perf_counter() - started) * 1e3
+            if gap:
+                css = (float(gap[0]) - float(piece_x)) * case.width_view / width
+                err = abs(css - case.answer_css)
+            else:
+                err = math.inf
+        except Exception:
+            ms = (time.perf_counter() - started) * 1e3
+            err, conf = math.inf, 0.0
+        out.append(Outcome(case.source, case.name, err, float(conf or 0.0), ms))
+    return out
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return math.nan
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
+
+
+def summarise(outs: list[Outcome], floor: float) -> dict[str, Any]:
+    """Scores of one source at confidence floor ``floor`` (a refusal is a miss)."""
+    n = len(outs)
+    if n == 0:
+        return {"n": 0}
+    accepted = [o for o in outs if o.confidence >= floor]
+    refused = [o for o in outs if o.confidence < floor]
+    table = []
+    for lo, hi in itertools.pairwise(BINS):
+        b = [o for o in outs if lo <= o.confidence < hi]
+        if b:
+            table.append(
+                {
+                    "conf": f"{lo:.1f}-{min(hi, 1.0):.1f}",
+                    "n": len(b),
+                    "within_2px": round(sum(o.error <= 2 for o in b) / len(b), 3),
+                }
+            )
+    ms = [o.ms for o in outs]
+    return {
+        "n": n,
+        **{f"within_{t}px": round(sum(o.error <= t for o in accepted) / n, 4) for t in (1, 2, 5)},
+        "within_2px_unrefused": round(sum(o.error <= 2 for o in outs) / n, 4),
+        "refused_right": sum(o.error <= 2 for o in refused),
+        "refused_wrong": sum(o.error > 2 for o in refused),
+        "accepted_wrong": sum(o.error > 2 for o in accepted),
+        "median_ms": round(_pct(ms, 50), 1),
+        "p95_ms": round(_pct(ms, 95), 1),
+        "calibration": table,
+        "misses": sorted(
+            [
+                {
+                    "file": o.name,
+                    "err": round(o.error, 1) if math.isfinite(o.error) else None,
+                    "conf": round(o.confidence, 3),
+                }
+                for o in outs
+                if o.error > 2 or o.confidence < floor
+            ],
+            key=lambda m: m["file"],
+        ),
+    }
+
+
+def _floor_score(outs: list[Outcome], floor: float) -> float:
+    """What a floor is chosen by: right answers kept, minus wrong answers let through
+    (a wrong answer costs a failed drag, a refusal a retry; both count once)."""
+    right = sum(o.error <= 2 and o.confidence >= floor for o in outs)
+    wrong = sum(o.error > 2 and o.confidence >= floor for o in outs)
+    return (right - wrong) / max(1, len(outs))
+
+
+def leave_one_source_out(by_source: dict[str, list[Outcome]]) -> dict[str, Any]:
+    """Choose the confidence floor on the other sources; score the held-out one with it.
+
+    Each source weighs the same in the choice (mean of per-source scores), so a big
+    source does not decide alone.
+    """
+    grid = [round(0.02 * i, 2) for i in range(0, 26)]
+    out = {}
+    for held in by_source:
+        others = [s for s in by_source if s != held]
+        if not others:
+            continue
+        best = max(grid, key=lambda f: (sum(_floor_score(by_source[s], f) for s in others), -f))
+        outs = by_source[held]
+        out[held] = {
+            "floor_chosen_on_others": best,
+            "within_2px": round(
+                sum(o.error <= 2 and o.confidence >= best for o in outs) / len(outs), 4
+            ),
+            "accepted_wrong": sum(o.error > 2 and o.confidence >= best for o in outs),
+        }
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, run, print a table and write the JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--folder",
+        type=Path,
+        action="append",
+        help=f"labels.jsonl folder (default {DEFAULT_FOLDER})",
+    )
+    parser.add_argument(
+        "--synthetic",
+        type=int,
+        default=200,
+        help="generated images per seed (0: none; default 200)",
+    )
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="synthetic first seeds")
+    parser.add_argument("--piece", action="store_true", help="also run with the sprite given")
+    parser.add_argument("--peer", action="store_true", help="also run captcha-recognizer")
+    parser.add_argument("--loso", action="store_true", help="leave-one-source-out floor choice")
+    parser.add_argument("--out", type=Path, help="results JSON (default benchmarks/results/...)")
+    parser.add_argument("--quiet", action="store_true", help="no per-miss listing")
+    args = parser.parse_args(argv)
+
+    floor = engine_module.MIN_CONFIDENCE
+    cases: list[Case] = []
+    for folder in args.folder or ([DEFAULT_FOLDER] if DEFAULT_FOLDER.exists() else []):
+        cases += load_folder(folder)
+    for seed in args.seeds if args.synthetic > 0 else []:
+        cases += synthetic_cases(args.synthetic, seed)
+    load = [os.getloadavg()[0]]
+    outs = run_engine(cases)
+    load.append(os.getloadavg()[0])
+    by_source: dict[str, list[Outcome]] = defaultdict(list)
+    for o in outs:
+        by_source[o.source].append(o)
+    report: dict[str, Any] = {
+        "floor": floor,
+        "load_average": [round(v, 2) for v in load],
+        "sources": {s: summarise(v, floor) for s, v in by_source.items()},
+    }
+    if args.loso:
+        report["leave_one_source_out"] = leave_one_source_out(by_source)
+    if args.piece:
+        pouts = run_engine(cases, with_piece=True)
+        pby: dict[str, list[Outcome]] = defaultdict(list)
+        for o in pouts:
+            pby[o.source].append(o)
+        report["with_piece"] = {s: summarise(v, floor) for s, v in pby.items()}
+    if args.peer:
+        peer = run_peer(cases)
+        if peer is not None:
+            qby: dict[str, list[Outcome]] = defaultdict(list)
+            for o in peer:
+                qby[o.source].append(o)
+            report["peer_captcha_recognizer"] = {
+                s: {
+                    **summarise(v, 0.0),
+                    "time_ratio_peer_over_engine": round(
+                        _pct([o.ms for o in v], 50)
+                        / max(1e-6, _pct([o.ms for o in by_source[s]], 50)),
+                        1,
+                    ),
+                }
+                for s, v in qby.items()
+            }
+    report["load_average"].append(round(os.getloadavg()[0], 2))
+
+    for title, block in (
+        ("engine", report["sources"]),
+        ("with piece", report.get("with_piece")),
+        ("captcha-recognizer", report.get("peer_captcha_recognizer")),
+    ):
+        if not block:
+            continue
+        print(f"== {title} (floor {floor}, load {report['load_average']})")
+        for s, r in block.items():
+            print(
+                f"  {s:16s} n={r['n']:4d} 1px={r['within_1px']:.3f} 2px={r['within_2px']:.3f} "
+                f"5px={r['within_5px']:.3f} refused right/wrong={r['refused_right']}/"
+                f"{r['refused_wrong']} accepted_wrong={r['accepted_wrong']} "
+                f"median={r['median_ms']}ms p95={r['p95_ms']}ms"
+            )
+            if not args.quiet and title == "engine":
+                print(
+                    "     misses:",
+                    " ".join(f"{m['file']}({m['err']},{m['conf']})" for m in r["misses"]),
+                )
+    if "leave_one_source_out" in report:
+        print("== leave one source out:", json.dumps(report["leave_one_source_out"]))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = args.out or RESULTS / f"realworld-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(report, indent=1) + "\n")
+    print(f"written {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
