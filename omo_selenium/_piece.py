@@ -1,0 +1,272 @@
+"""Finding the gap of a *given* piece picture (engine-internal, numpy and Pillow only).
+
+When the page ships the puzzle piece as its own picture (an RGBA sprite, alpha = the
+piece's shape), nothing has to be cut out of the screenshot: the shape and the colours
+of the piece are known exactly. For every horizontal shift (and a few px of vertical
+play) this module measures three things, each by masked normalised correlation:
+
+1. **outline**: the doubled-angle orientation field of the sprite's alpha edge against
+   the screenshot's colour orientation field, on a ring around the edge. Every gap and
+   every decoy hollow of the piece's shape scores here.
+2. **interior**: the sprite's colours inside the shape (away from any drawn outline)
+   against the screenshot's: the real gap is the picture the piece was cut from, drawn
+   darker or lighter (``gap = a * piece + b``), a decoy hollow of another place is not.
+3. **seam** (for the best few shifts only): the picture carries on across the real gap's
+   outline, so the colours just inside the piece's edge correlate with the colours just
+   outside the candidate gap, sector by sector; a decoy that repeats the piece's own
+   content elsewhere has a foreign surrounding.
+
+Shifts are kept at least the piece's width away from its start, so the piece never
+matches itself.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from ._gradients import blur, colour_orientation_field, gradients
+from ._morph import BArray, dilate, erode
+
+__all__ = ["SpriteMatch", "match_sprite"]
+
+FArray = np.ndarray[Any, np.dtype[np.float64]]
+
+
+@dataclass(frozen=True)
+class SpriteMatch:
+    """The best place for a given piece.
+
+    Attributes:
+        dx: horizontal shift of the sprite from its start to the gap, screenshot px
+            (sub-pixel).
+        dy: vertical shift, screenshot px.
+        score: the combined score of the winner.
+        outline: outline correlation at the winner.
+        interior: interior colour correlation at the winner.
+        seam: continuity correlation at the winner.
+        margin: winner's score minus the best score at least a piece width away.
+        box: the opaque part of the sprite, (x, y, w, h) in sprite px.
+    """
+
+    dx: float
+    dy: float
+    score: float
+    outline: float
+    interior: float
+    seam: float
+    margin: float
+    box: tuple[int, int, int, int]
+
+
+def _corr(a: FArray, k: FArray) -> FArray:
+    """Valid cross-correlation of ``a`` (H, W) with kernel ``k`` (h, w), by FFT."""
+    hb, wb = a.shape
+    th, tw = k.shape
+    fa = np.fft.rfft2(a, s=(hb, wb))
+    fk = np.conj(np.fft.rfft2(k, s=(hb, wb)))
+    out: FArray = np.fft.irfft2(fa * fk, s=(hb, wb))[: hb - th + 1, : wb - tw + 1]
+    return out
+
+
+def _masked_ncc(targets: list[FArray], temps: list[FArray], weight: FArray, reg: float) -> FArray:
+    """Zero-mean NCC of templates (weighted by ``weight``) at every valid offset.
+
+    The template and the target windows are both centred on their weighted means; ``reg``
+    (per unit weight) is added to both variances so that flat areas score about 0.
+    """
+    n = float(weight.sum())
+    num = np.zeros(
+        (targets[0].shape[0] - weight.shape[0] + 1, targets[0].shape[1] - weight.shape[1] + 1)
+    )
+    var_b = np.zeros_like(num)
+    var_t = 0.0
+    for b, t in zip(targets, temps, strict=True):
+        tm = float((weight * t).sum()) / n
+        tc = weight * (t - tm)
+        var_t += float((tc * (t - tm)).sum())
+        num += _corr(b, tc)
+        s1 = _corr(b, weight)
+        s2 = _corr(b * b, weight)
+        var_b += s2 - s1 * s1 / n
+    out: FArray = num / np.sqrt((var_t + reg * n) * (np.maximum(var_b, 0.0) + reg * n))
+    return out
+
+
+def _ring(mask: BArray, inner: int, outer: int) -> BArray:
+    out: BArray = dilate(mask, outer) & ~erode(mask, inner)
+    return out
+
+
+def _seam(rgb: FArray, sprite: FArray, mask: BArray, x: int, y: int, sectors: int = 12) -> float:
+    """Continuity of the picture across the outline of ``mask`` placed at ``(x, y)``.
+
+    Per angular sector, the mean colour of a band 3-5 px inside the sprite's edge against
+    the mean colour of a band 2-4 px outside the candidate gap in the screenshot; the
+    normalised correlation of those sector colours (all channels). Returns -1 when the
+    bands leave the screenshot.
+    """
+    h, w = mask.shape
+    pad = 5
+    if x - pad < 0 or y - pad < 0 or x + w + pad > rgb.shape[1] or y + h + pad > rgb.shape[0]:
+        # clip: evaluate on the part inside
+        pass
+    big = np.zeros((h + 2 * pad, w + 2 * pad), dtype=bool)
+    big[pad : pad + h, pad : pad + w] = mask
+    band_in = erode(big, 3) & ~erode(big, 6)
+    band_out = dilate(big, 4) & ~dilate(big, 1)
+    ys, xs = np.nonzero(big)
+    cy, cx = ys.mean(), xs.mean()
+    yy, xx = np.mgrid[0 : h + 2 * pad, 0 : w + 2 * pad]
+    sector = ((np.arctan2(yy - cy, xx - cx) + np.pi) / (2 * np.pi) * sectors).astype(int) % sectors
+    sp = np.zeros((h + 2 * pad, w + 2 * pad, 3))
+    sp[pad : pad + h, pad : pad + w] = sprite
+    gy0, gx0 = y - pad, x - pad
+    win = np.zeros((h + 2 * pad, w + 2 * pad, 3))
+    inside = np.zeros((h + 2 * pad, w + 2 * pad), dtype=bool)
+    ya, yb = max(0, gy0), min(rgb.shape[0], gy0 + h + 2 * pad)
+    xa, xb = max(0, gx0), min(rgb.shape[1], gx0 + w + 2 * pad)
+    if yb <= ya or xb <= xa:
+        return -1.0
+    win[ya - gy0 : yb - gy0, xa - gx0 : xb - gx0] = rgb[ya:yb, xa:xb]
+    inside[ya - gy0 : yb - gy0, xa - gx0 : xb - gx0] = True
+    band_out &= inside
+    a_list, b_list = [], []
+    for s in range(sectors):
+        i = band_in & (sector == s)
+        o = band_out & (sector == s)
+        if i.sum() >= 3 and o.sum() >= 3:
+            a_list.append(sp[i].mean(0))
+            b_list.append(win[o].mean(0))
+    if len(a_list) < 4:
+        return -1.0
+    a = np.array(a_list)
+    b = np.array(b_list)
+    a -= a.mean(0)
+    b -= b.mean(0)
+    return float((a * b).sum() / math.sqrt(((a * a).sum() + 50.0) * ((b * b).sum() + 50.0)))
+
+
+def match_sprite(
+    img: Image.Image,
+    sprite: Image.Image,
+    start_x: float,
+    start_y: float,
+    *,
+    play: int = 3,
+    outline_weight: float = 1.0,
+    interior_weight: float = 1.0,
+    seam_weight: float = 1.0,
+    finalists: int = 5,
+) -> SpriteMatch | None:
+    """Find where the given piece fits in the screenshot.
+
+    Args:
+        img: the screenshot (RGB), piece drawn at its start or not.
+        sprite: the piece picture (RGBA; alpha is the shape), at the screenshot's scale.
+        start_x: where the sprite's top-left is drawn at the start, screenshot px.
+        start_y: the same, vertically.
+        play: vertical play (px) searched around the start row.
+        outline_weight: weight of the outline correlation.
+        interior_weight: weight of the interior colour correlation.
+        seam_weight: weight of the continuity correlation (finalists only).
+        finalists: how many distinct shifts get the continuity test.
+
+    Returns:
+        The best shift, or ``None`` when the sprite has no shape or no room to move.
+    """
+    rgba = np.asarray(sprite.convert("RGBA"), dtype=np.float64)
+    alpha = rgba[..., 3] / 255.0
+    opaque = alpha > 0.5
+    if opaque.sum() < 30:
+        return None
+    ys, xs = np.nonzero(opaque)
+    bx0, bx1, by0, by1 = int(xs.min()), int(xs.max()) + 1, int(ys.min()), int(ys.max()) + 1
+    mask = opaque[by0:by1, bx0:bx1]
+    colours = rgba[by0:by1, bx0:bx1, :3]
+    h, w = mask.shape
+    rgb = np.asarray(img.convert("RGB"), dtype=np.float64)
+    hi, _wi = rgb.shape[:2]
+    px = round(start_x) + bx0  # the piece's left edge in the screenshot
+    py = round(start_y) + by0
+    ya, yb = max(0, py - play), min(hi, py + h + play)
+    if yb - ya < h:
+        return None
+    strip = rgb[ya:yb]
+    # outline: orientation field of the alpha edge vs the screenshot's colour field
+    a_pad = np.pad(alpha[by0:by1, bx0:bx1].astype(np.float32), 2, mode="constant")
+    gx, gy = gradients(blur(a_pad, 1.0))
+    c = (gx * gx - gy * gy)[2:-2, 2:-2]
+    s = (2 * gx * gy)[2:-2, 2:-2]
+    norm = np.sqrt(c * c + s * s).max() + 1e-9
+    ring = _ring(mask, 2, 2) & np.ones_like(mask)
+    # the ring may reach 2 px outside the shape; the template is the shape's own box
+    fc, fs = colour_orientation_field(
+        strip.astype(np.float32), sigma=1.0, norm_sigma=2.5, floor=0.5, smooth=1.0
+    )
+    ring_w = ring.astype(np.float64)
+    outline = _masked_ncc(
+        [fc.astype(np.float64), fs.astype(np.float64)],
+        [c.astype(np.float64) / norm, s.astype(np.float64) / norm],
+        ring_w,
+        reg=0.01,
+    )
+    # interior: colours away from the edge (a drawn outline, a halo), all channels
+    core = erode(mask, 3)
+    if core.sum() < 20:
+        core = mask
+    interior = _masked_ncc(
+        [strip[..., k] for k in range(3)],
+        [colours[..., k] for k in range(3)],
+        core.astype(np.float64),
+        reg=4.0,
+    )
+    score = outline_weight * outline + interior_weight * interior  # (ny, nx)
+    # a gap never overlaps the piece at its start
+    xs_all = np.arange(score.shape[1])
+    allowed = (xs_all - px) >= w
+    if not allowed.any():
+        return None
+    score = np.where(allowed[None, :], score, -np.inf)
+    col = score.max(0)
+    row = score.argmax(0)
+    order = np.argsort(-col)
+    picked: list[int] = []
+    for i in order:
+        if not np.isfinite(col[i]) or len(picked) >= finalists:
+            break
+        if all(abs(int(i) - j) >= max(3, w // 3) for j in picked):
+            picked.append(int(i))
+    if not picked:
+        return None
+    best: tuple[float, int, float] | None = None
+    scored = []
+    for i in picked:
+        j = int(row[i])
+        sm = _seam(rgb, colours, mask, i, ya + j)
+        total = float(col[i]) + seam_weight * sm
+        scored.append((total, i, j, sm))
+    scored.sort(key=lambda t: -t[0])
+    total, i, j, sm = scored[0]
+    runner = max((t[0] for t in scored[1:] if abs(t[1] - i) >= w), default=total - 1.0)
+    sub = 0.0
+    if 0 < i < score.shape[1] - 1:
+        a_, b_, c_ = score[j, i - 1], score[j, i], score[j, i + 1]
+        den = a_ - 2 * b_ + c_
+        if np.isfinite(a_) and np.isfinite(c_) and den < 0:
+            sub = float(np.clip(0.5 * (a_ - c_) / den, -0.5, 0.5))
+    del best
+    return SpriteMatch(
+        dx=i + sub - px,
+        dy=float(ya + j - py),
+        score=total,
+        outline=float(outline[j, i]),
+        interior=float(interior[j, i]),
+        seam=sm,
+        margin=total - runner,
+        box=(bx0, by0, w, h),
+    )
