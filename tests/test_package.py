@@ -10,8 +10,8 @@ import omo_selenium
 EXPECTED = {
     "ApiError", "AttemptRecord", "AuthenticationError", "CaptureError", "Captured", "Chrome",
     "ConfigurationError", "DebugRecorder", "GapMatch", "ImageInput", "JobResult", "LocalEngine",
-    "LocalGrid", "OmoCaptchaClient", "OmoCaptchaError", "OmoServer", "ProtocolError", "Remote",
-    "SlideError", "SlideStyle", "SliderAnswer", "SliderSolver", "SliderSolverMixin",
+    "LocalGrid", "Locator", "OmoCaptchaClient", "OmoCaptchaError", "OmoServer", "ProtocolError",
+    "Remote", "SlideError", "SlideStyle", "SliderAnswer", "SliderSolver", "SliderSolverMixin",
     "SolveFailed", "SolveResult", "SolveTimeout", "Solver", "TransportError",
     "VerificationFailed", "__version__", "capture_element", "default_options", "default_solver",
     "find_chromedriver", "plan_path",
@@ -36,7 +36,7 @@ def test_every_error_derives_from_the_root() -> None:
 
 def test_importing_the_package_and_plugin_stays_cheap() -> None:
     code = (
-        "import sys, omo_selenium, omo_selenium.pytest_plugin; "
+        "import sys, omo_selenium, omo_selenium.testing.pytest_plugin; "
         "heavy = [m for m in ('numpy', 'selenium', 'requests', 'PIL') if m in sys.modules]; "
         "print(','.join(heavy))"
     )
