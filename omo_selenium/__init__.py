@@ -14,7 +14,16 @@ import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from ._types import GapMatch, ImageInput, JobResult, Locator, SliderAnswer, Solver
+from ._types import (
+    GapMatch,
+    ImageInput,
+    JobResult,
+    Locator,
+    PieceImage,
+    PieceSolver,
+    SliderAnswer,
+    Solver,
+)
 from .errors import (
     ApiError,
     AuthenticationError,
@@ -86,6 +95,8 @@ __all__ = [
     "OmoCaptchaClient",
     "OmoCaptchaError",
     "OmoServer",
+    "PieceImage",
+    "PieceSolver",
     "ProtocolError",
     "Remote",
     "SlideError",

@@ -24,6 +24,8 @@ __all__ = [
     "ImageInput",
     "JobResult",
     "Locator",
+    "PieceImage",
+    "PieceSolver",
     "SliderAnswer",
     "Solver",
 ]
@@ -88,6 +90,46 @@ class Locator(Protocol):
         Args:
             image: the captcha screenshot (background with the gap, and the piece).
             width_view: the CSS width at which the image is displayed on the page.
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class PieceImage:
+    """The puzzle piece as its own picture, as most real widgets draw it (an img or canvas
+    laid over the background).
+
+    Attributes:
+        image: the piece's picture at the background's scale (same px per CSS px); where
+            it has an alpha channel, alpha is the piece's shape.
+        x: the piece's left edge at the start, in px of the background picture (``None``:
+            unknown, taken as the left edge of the picture).
+        y: the piece's top edge in px of the background picture (``None``: unknown, all
+            rows are searched).
+    """
+
+    image: ImageInput
+    x: float | None = None
+    y: float | None = None
+
+
+@runtime_checkable
+class PieceSolver(Protocol):
+    """A solver that can use the piece given as its own picture.
+
+    :class:`~omo_selenium.LocalEngine` implements it (a given sprite finds the gap more
+    surely than cutting the piece out of one screenshot) and so does the omocaptcha task
+    API's generic slider type. :class:`~omo_selenium.SliderSolver` calls it when a
+    ``piece=`` element is named, or when it has seen the piece move on the page.
+    """
+
+    def solve_piece(self, background: ImageInput, piece: PieceImage, width_view: float) -> float:
+        """Return how far the piece must travel, in CSS px of the displayed background.
+
+        Args:
+            background: the picture with the gap (the piece may or may not be drawn on it).
+            piece: the piece's own picture and where it starts.
+            width_view: the CSS width at which ``background`` is displayed on the page.
         """
         ...
 

@@ -10,8 +10,9 @@ import omo_selenium
 EXPECTED = {
     "ApiError", "AttemptRecord", "AuthenticationError", "CaptureError", "Captured", "Chrome",
     "ConfigurationError", "DebugRecorder", "GapMatch", "ImageInput", "JobResult", "LocalEngine",
-    "LocalGrid", "Locator", "OmoCaptchaClient", "OmoCaptchaError", "OmoServer", "ProtocolError",
-    "Remote", "SlideError", "SlideStyle", "SliderAnswer", "SliderSolver", "SliderSolverMixin",
+    "LocalGrid", "Locator", "OmoCaptchaClient", "OmoCaptchaError", "OmoServer", "PieceImage",
+    "PieceSolver", "ProtocolError", "Remote", "SlideError", "SlideStyle", "SliderAnswer",
+    "SliderSolver", "SliderSolverMixin",
     "SolveFailed", "SolveResult", "SolveTimeout", "Solver", "TransportError",
     "VerificationFailed", "__version__", "capture_element", "default_options", "default_solver",
     "find_chromedriver", "plan_path",
