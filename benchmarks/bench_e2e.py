@@ -18,9 +18,9 @@ import statistics
 import sys
 from typing import Any
 
-from demo_site import DemoSite
 from omo_selenium import Chrome, LocalEngine
-from omo_selenium.demo import STEPS, run_demo
+from omo_selenium.demo_site import DemoSite
+from omo_selenium.testing.demo import STEPS, run_demo
 
 DEFAULT_VARIANTS = [
     {},

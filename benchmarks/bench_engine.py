@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from omo_selenium.engine import MIN_CONFIDENCE, locate
+from omo_selenium.engine.local import MIN_CONFIDENCE, locate
 from omo_selenium.errors import OmoCaptchaError
-from tests.synthetic import make_slider_image
+from omo_selenium.testing.synthetic import make_slider_image
 
 #: Generator parameters reported in the failure breakdown.
 VARIATIONS = (

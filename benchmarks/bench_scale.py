@@ -17,9 +17,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from demo_site import DemoSite
 from omo_selenium import Chrome, LocalEngine, LocalGrid, Remote, default_options
-from omo_selenium.demo import run_demo
+from omo_selenium.demo_site import DemoSite
+from omo_selenium.testing.demo import run_demo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_server

@@ -35,9 +35,9 @@ from PIL import Image, ImageDraw
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from omo_selenium._types import ImageInput, Solver
-from omo_selenium.client import OmoCaptchaClient
+from omo_selenium.api.client import OmoCaptchaClient
+from omo_selenium.api.server import OmoServer
 from omo_selenium.errors import OmoCaptchaError
-from omo_selenium.server import OmoServer
 
 TOKEN = "bench-token"
 LEVELS = (1, 4, 16)
@@ -53,7 +53,7 @@ class ConstantSolver:
 def make_images(count: int) -> tuple[list[tuple[bytes, float]], str]:
     """Captcha screenshots (PNG, width_view): the test suite's generator if present."""
     try:
-        from tests.synthetic import make_slider_image
+        from omo_selenium.testing.synthetic import make_slider_image
     except ImportError:
         make_slider_image = None
     images = []
@@ -169,7 +169,7 @@ def pick_solver(fake: bool) -> tuple[Solver, str]:
     if fake:
         return ConstantSolver(), "fake (constant answer, forced by --fake)"
     try:
-        from omo_selenium.engine import LocalEngine
+        from omo_selenium.engine.local import LocalEngine
     except ImportError as exc:
         return ConstantSolver(), f"fake (LocalEngine not importable: {exc})"
     return LocalEngine(), "LocalEngine"

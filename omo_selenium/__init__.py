@@ -14,7 +14,16 @@ import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from ._types import ImageInput, JobResult, SliderAnswer, Solver
+from ._types import (
+    GapMatch,
+    ImageInput,
+    JobResult,
+    Locator,
+    PieceImage,
+    PieceSolver,
+    SliderAnswer,
+    Solver,
+)
 from .errors import (
     ApiError,
     AuthenticationError,
@@ -30,42 +39,42 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from ._types import AttemptRecord, SolveResult
-    from .capture import Captured, capture_element
-    from .client import OmoCaptchaClient, default_solver
-    from .debug import DebugRecorder
+    from .api.client import OmoCaptchaClient
+    from .api.server import OmoServer
+    from .browser.capture import Captured, capture_element
+    from .browser.slide import SlideStyle, plan_path
+    from .debug.recorder import DebugRecorder
+    from .defaults import default_solver
     from .drivers import Chrome, Remote, default_options, find_chromedriver
-    from .engine import GapMatch, LocalEngine
-    from .grid import LocalGrid
+    from .engine.local import LocalEngine
     from .mixin import SliderSolverMixin
-    from .server import OmoServer
-    from .slide import SlideStyle, plan_path
+    from .records import AttemptRecord, SolveResult
     from .solver import SliderSolver
+    from .testing.grid import LocalGrid
 
 __version__ = "0.1.0"
 
 logging.getLogger("omo_selenium").addHandler(logging.NullHandler())
 
 _LAZY = {
-    "AttemptRecord": "_types",
-    "Captured": "capture",
+    "AttemptRecord": "records",
+    "Captured": "browser.capture",
     "Chrome": "drivers",
-    "DebugRecorder": "debug",
-    "GapMatch": "engine",
-    "LocalEngine": "engine",
-    "LocalGrid": "grid",
-    "OmoCaptchaClient": "client",
-    "OmoServer": "server",
+    "DebugRecorder": "debug.recorder",
+    "LocalEngine": "engine.local",
+    "LocalGrid": "testing.grid",
+    "OmoCaptchaClient": "api.client",
+    "OmoServer": "api.server",
     "Remote": "drivers",
-    "SlideStyle": "slide",
+    "SlideStyle": "browser.slide",
     "SliderSolver": "solver",
     "SliderSolverMixin": "mixin",
-    "SolveResult": "_types",
-    "capture_element": "capture",
+    "SolveResult": "records",
+    "capture_element": "browser.capture",
     "default_options": "drivers",
-    "default_solver": "client",
+    "default_solver": "defaults",
     "find_chromedriver": "drivers",
-    "plan_path": "slide",
+    "plan_path": "browser.slide",
 }
 
 __all__ = [
@@ -82,9 +91,12 @@ __all__ = [
     "JobResult",
     "LocalEngine",
     "LocalGrid",
+    "Locator",
     "OmoCaptchaClient",
     "OmoCaptchaError",
     "OmoServer",
+    "PieceImage",
+    "PieceSolver",
     "ProtocolError",
     "Remote",
     "SlideError",

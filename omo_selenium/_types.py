@@ -1,23 +1,34 @@
-"""Value types shared across the package, and the :class:`Solver` protocol."""
+"""Value types shared across the package, and the protocols solvers implement.
+
+The base of the package: it imports nothing of ours but :mod:`omo_selenium.errors`, so
+the engine, the API client and the browser layer can all depend on it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, Union, runtime_checkable
-
-from .errors import VerificationFailed
 
 if TYPE_CHECKING:
     from PIL import Image
 
-    from .capture import Captured
-    from .engine import GapMatch
-    from .slide import PathStep
-
 #: A captcha picture: encoded image bytes (PNG, JPEG, ...) or a Pillow image.
 ImageInput = Union[bytes, "Image.Image"]
 
-__all__ = ["AttemptRecord", "ImageInput", "JobResult", "SliderAnswer", "SolveResult", "Solver"]
+#: A rectangle ``(x, y, width, height)`` in image px.
+Box = tuple[int, int, int, int]
+
+__all__ = [
+    "Box",
+    "GapMatch",
+    "ImageInput",
+    "JobResult",
+    "Locator",
+    "PieceImage",
+    "PieceSolver",
+    "SliderAnswer",
+    "Solver",
+]
 
 
 @runtime_checkable
@@ -34,6 +45,91 @@ class Solver(Protocol):
         Args:
             image: the captcha screenshot (background with the gap, and the piece).
             width_view: the CSS width at which the image is displayed on the page.
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class GapMatch:
+    """Where a locating solver found the piece and its gap.
+
+    Attributes:
+        piece_box: (x, y, w, h) of the piece in image px (its outline may be included).
+        gap_box: (x, y, w, h) of the matching gap in image px.
+        distance_px: horizontal distance piece -> gap, in image px (sub-pixel).
+        distance_css: the same distance in CSS px of the displayed image; equal to
+            ``distance_px`` when no ``width_view`` was given.
+        scale: CSS px per image px (``width_view / image width``, or 1.0).
+        confidence: 0..1, the normalised correlation of the piece's outline and texture
+            with the gap's, scaled down when the match does not stand out of the matches
+            at all other shifts (a picture without a gap); answers below
+            :data:`~omo_selenium.engine.MIN_CONFIDENCE` are not trusted.
+    """
+
+    piece_box: Box
+    gap_box: Box
+    distance_px: float
+    distance_css: float
+    scale: float
+    confidence: float
+
+
+@runtime_checkable
+class Locator(Protocol):
+    """A solver that also reports *where* it found the piece and the gap.
+
+    :class:`~omo_selenium.LocalEngine` implements it. :class:`~omo_selenium.SliderSolver`
+    uses the boxes for its landing check (it measures on the page where the piece went)
+    and the debug view draws them; a solver without ``locate`` is asked only for the
+    distance.
+    """
+
+    def locate(self, image: ImageInput, width_view: float | None = None) -> GapMatch:
+        """Return the piece and gap boxes and the distance; raise ``SolveFailed`` when unsure.
+
+        Args:
+            image: the captcha screenshot (background with the gap, and the piece).
+            width_view: the CSS width at which the image is displayed on the page.
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class PieceImage:
+    """The puzzle piece as its own picture, as most real widgets draw it (an img or canvas
+    laid over the background).
+
+    Attributes:
+        image: the piece's picture at the background's scale (same px per CSS px); where
+            it has an alpha channel, alpha is the piece's shape.
+        x: the piece's left edge at the start, in px of the background picture (``None``:
+            unknown, taken as the left edge of the picture).
+        y: the piece's top edge in px of the background picture (``None``: unknown, all
+            rows are searched).
+    """
+
+    image: ImageInput
+    x: float | None = None
+    y: float | None = None
+
+
+@runtime_checkable
+class PieceSolver(Protocol):
+    """A solver that can use the piece given as its own picture.
+
+    :class:`~omo_selenium.LocalEngine` implements it (a given sprite finds the gap more
+    surely than cutting the piece out of one screenshot) and so does the omocaptcha task
+    API's generic slider type. :class:`~omo_selenium.SliderSolver` calls it when a
+    ``piece=`` element is named, or when it has seen the piece move on the page.
+    """
+
+    def solve_piece(self, background: ImageInput, piece: PieceImage, width_view: float) -> float:
+        """Return how far the piece must travel, in CSS px of the displayed background.
+
+        Args:
+            background: the picture with the gap (the piece may or may not be drawn on it).
+            piece: the piece's own picture and where it starts.
+            width_view: the CSS width at which ``background`` is displayed on the page.
         """
         ...
 
@@ -71,67 +167,3 @@ class SliderAnswer:
     distance: float
     job_id: int | None
     elapsed: float
-
-
-@dataclass
-class AttemptRecord:
-    """What one attempt saw and did.
-
-    Attributes:
-        number: 1-based attempt number.
-        distance_css: the solver's answer: piece travel in CSS px of the image.
-        ratio: piece px moved per handle px dragged (given, measured or assumed 1).
-        ratio_source: ``"given"``, ``"measured"``, ``"learned"`` (measured on an earlier
-            attempt) or ``"assumed"``.
-        handle_css: how far the handle was dragged (CSS px) at release.
-        landed_css: the piece travel measured on the page before release, if looked at.
-        correction_css: handle px the landing check moved (0 when none was needed).
-        verdict: ``True`` accepted, ``False`` rejected, ``None`` not checked.
-        error: why the attempt failed before a verdict, if it did.
-        timings: seconds per step: ``screenshot``, ``crop`` (element lookup, bounds and
-            cropping), ``solve``, ``slide``, ``verify``.
-    """
-
-    number: int
-    distance_css: float | None = None
-    ratio: float | None = None
-    ratio_source: str | None = None
-    handle_css: int | None = None
-    landed_css: float | None = None
-    correction_css: int = 0
-    verdict: bool | None = None
-    error: str | None = None
-    timings: dict[str, float] = field(default_factory=dict)
-    captured: Captured | None = field(default=None, repr=False)
-    match: GapMatch | None = field(default=None, repr=False)
-    path: list[PathStep] = field(default_factory=list, repr=False)
-
-
-@dataclass
-class SolveResult:
-    """The outcome of :meth:`SliderSolver.solve`.
-
-    Attributes:
-        success: the page accepted a drag (or, with no ``success`` check given, a drag
-            was made without error).
-        attempts: one record per attempt, in order.
-        elapsed: seconds for the whole solve.
-    """
-
-    success: bool
-    attempts: list[AttemptRecord]
-    elapsed: float
-
-    @property
-    def error(self) -> str | None:
-        """The last attempt's error, if any."""
-        return self.attempts[-1].error if self.attempts else None
-
-    def raise_for_failure(self) -> SolveResult:
-        """Return ``self`` on success, else raise :class:`VerificationFailed`."""
-        if not self.success:
-            detail = f": {self.error}" if self.error else ""
-            raise VerificationFailed(
-                f"slider captcha not solved after {len(self.attempts)} attempt(s){detail}"
-            )
-        return self

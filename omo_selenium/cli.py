@@ -146,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .server import run_server
+    from .api.server import run_server
 
     run_server(
         host=args.host,
@@ -160,7 +160,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _demo_site(args: argparse.Namespace) -> int:
-    from demo_site import serve
+    from .demo_site import serve
 
     serve(
         args.host,
@@ -171,7 +171,7 @@ def _demo_site(args: argparse.Namespace) -> int:
 
 
 def _grid(args: argparse.Namespace) -> int:
-    from .grid import run_grid
+    from .testing.grid import run_grid
 
     run_grid(
         port=args.port,
@@ -182,7 +182,7 @@ def _grid(args: argparse.Namespace) -> int:
 
 
 def _solve(args: argparse.Namespace) -> int:
-    from .engine import LocalEngine
+    from .engine.local import LocalEngine
     from .images import open_image
 
     try:
@@ -209,7 +209,7 @@ def _solve(args: argparse.Namespace) -> int:
 @contextmanager
 def _solver_factory(args: argparse.Namespace) -> Iterator[tuple[Callable[[], Solver], str]]:
     """Yield a factory of solvers (one per session) and a description of the path."""
-    from .client import OmoCaptchaClient
+    from .api.client import OmoCaptchaClient
     from .config import resolve_api_key
 
     key = resolve_api_key(args.api_key)
@@ -220,7 +220,7 @@ def _solver_factory(args: argparse.Namespace) -> Iterator[tuple[Callable[[], Sol
         )
         return
     if args.via_server:
-        from .server import OmoServer
+        from .api.server import OmoServer
 
         token = secrets.token_urlsafe(16)
         with OmoServer(tokens=[token], workers=max(2, args.parallel)) as server:
@@ -229,7 +229,7 @@ def _solver_factory(args: argparse.Namespace) -> Iterator[tuple[Callable[[], Sol
                 f"local API server at {server.url}",
             )
         return
-    from .engine import LocalEngine
+    from .engine.local import LocalEngine
 
     yield LocalEngine, "local engine (offline)"
 
@@ -248,13 +248,12 @@ def _driver_factory(args: argparse.Namespace) -> Callable[[], Any]:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from demo_site import DemoSite
-
-    from .demo import RunRecord, run_demo
+    from .demo_site import DemoSite
+    from .testing.demo import RunRecord, run_demo
 
     variant = dict(args.variant)
     try:
-        from demo_site import Variant
+        from .demo_site import Variant
 
         Variant.from_query(variant)
     except ValueError as exc:

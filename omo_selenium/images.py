@@ -27,9 +27,7 @@ def open_image(image: ImageInput) -> Image.Image:
         try:
             img = Image.open(io.BytesIO(bytes(image)))
             if img.width * img.height > MAX_IMAGE_PIXELS:
-                raise ConfigurationError(
-                    f"image is too large ({img.width}x{img.height} pixels)"
-                )
+                raise ConfigurationError(f"image is too large ({img.width}x{img.height} pixels)")
             img.load()
         except UnidentifiedImageError as exc:
             raise ConfigurationError("not a readable image (expected PNG, JPEG, ...)") from exc

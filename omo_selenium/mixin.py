@@ -6,8 +6,9 @@ from typing import Any
 
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from .capture import Target
-from .solver import SliderSolver, SolveResult
+from .browser.capture import Target
+from .records import SolveResult
+from .solver import SliderSolver
 
 __all__ = ["SliderSolverMixin"]
 

@@ -15,9 +15,10 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
-from ._types import AttemptRecord, Solver, SolveResult
-from .capture import Captured, Target, capture_element, recapture, resolve_element
-from .conditions import Condition, as_condition
+from ._types import Locator, Solver
+from .browser.capture import Captured, Target, capture_element, recapture, resolve_element
+from .browser.conditions import Condition, as_condition
+from .browser.slide import DEFAULT_STYLE, Drag, PathStep, SlideStyle, plan_path
 from .errors import (
     AuthenticationError,
     CaptureError,
@@ -26,10 +27,10 @@ from .errors import (
     SlideError,
     SolveFailed,
 )
-from .slide import DEFAULT_STYLE, Drag, PathStep, SlideStyle, plan_path
+from .records import AttemptRecord, SolveResult
 
 if TYPE_CHECKING:
-    from .debug import DebugRecorder
+    from .debug.recorder import DebugRecorder
 
 __all__ = ["AttemptRecord", "SliderSolver", "SolveResult"]
 
@@ -98,7 +99,7 @@ class SliderSolver:
         debug_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         if solver is None:
-            from .client import default_solver
+            from .defaults import default_solver
 
             solver = default_solver()
         if not isinstance(solver, Solver):
@@ -111,16 +112,15 @@ class SliderSolver:
         self.style = style
         self.ratio = ratio
         if check_landing is None:
-            from .engine import LocalEngine
-
-            check_landing = isinstance(solver, LocalEngine)
+            # A solver that reports where the piece is can have its landing measured.
+            check_landing = isinstance(solver, Locator)
         self.check_landing = check_landing
         self._learned_ratio: float | None = None
         self.verify_timeout = verify_timeout
         self.element_timeout = element_timeout
         self.debug: DebugRecorder | None = None
         if debug_dir is not None:
-            from .debug import DebugRecorder
+            from .debug.recorder import DebugRecorder
 
             self.debug = DebugRecorder(debug_dir)
 
@@ -269,9 +269,8 @@ class SliderSolver:
             record.error = "the page did not accept the drag"
 
     def _ask_solver(self, record: AttemptRecord, captured: Captured) -> float:
-        locate = getattr(self.solver, "locate", None)
-        if callable(locate):
-            match = locate(captured.image, captured.width_view)
+        if isinstance(self.solver, Locator):
+            match = self.solver.locate(captured.image, captured.width_view)
             record.match = match
             return float(match.distance_css)
         return float(self.solver.solve(captured.image, captured.width_view))
@@ -282,7 +281,7 @@ class SliderSolver:
         return recapture(self.driver, captured)
 
     def _piece_travel_css(self, captured: Captured, image_el: WebElement) -> float | None:
-        from .motion import measure_piece_shift  # numpy: imported on first use
+        from .engine.motion import measure_piece_shift  # numpy: imported on first use
 
         shift = measure_piece_shift(captured.image, self._look(captured, image_el).image)
         return None if shift is None else shift * captured.scale
@@ -324,9 +323,7 @@ class SliderSolver:
                 # Hold half the settle before each look so a widget sampling the pointer
                 # catches up; the look itself counts towards the settle before release.
                 drag.move(main, hold=style.settle / 2)
-                self._correct_landing(
-                    record, drag, captured, image_el, style, learn=ratio is None
-                )
+                self._correct_landing(record, drag, captured, image_el, style, learn=ratio is None)
             else:
                 drag.move(main)
             drag.release(settle=style.settle)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from omo_selenium.cli import main
-from tests.synthetic import make_slider_image
+from omo_selenium.testing.synthetic import make_slider_image
 
 
 def test_solve_prints_the_engine_answer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from omo_selenium.client import OmoCaptchaClient, default_solver
+from omo_selenium.api.client import OmoCaptchaClient
 from omo_selenium.config import (
     DEFAULT_BASE_URL,
     ENV_API_KEY,
@@ -14,6 +14,7 @@ from omo_selenium.config import (
     resolve_api_key,
     resolve_base_url,
 )
+from omo_selenium.defaults import default_solver
 from omo_selenium.errors import ConfigurationError
 
 KEY = "cfg-SECRET-key-31"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from omo_selenium._types import AttemptRecord
-from omo_selenium.capture import Captured
-from omo_selenium.engine import GapMatch
+from omo_selenium._types import GapMatch
+from omo_selenium.browser.capture import Captured
+from omo_selenium.records import AttemptRecord
 from omo_selenium.solver import RATIO_HEADROOM, _room_for_whole_drag
 
 

@@ -15,8 +15,8 @@ import requests
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from omo_selenium import LocalEngine, OmoCaptchaClient, Remote, SliderSolver
-from omo_selenium.demo import FAILURE, HANDLE, IMAGE, REFRESH, SUCCESS, solve_on_demo_page
 from omo_selenium.drivers import default_options, find_chrome_binary, find_chromedriver
+from omo_selenium.testing.demo import FAILURE, HANDLE, IMAGE, REFRESH, SUCCESS, solve_on_demo_page
 
 pytestmark = pytest.mark.browser
 

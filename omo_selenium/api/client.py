@@ -1,0 +1,374 @@
+"""Client for the omocaptcha HTTP API (``createJob`` / ``getJobResult``).
+
+:class:`OmoCaptchaClient` speaks the contract in ``omocaptcha-api.md`` over a
+:class:`requests.Session` and implements the :class:`~omo_selenium.Solver` protocol, so it
+can be swapped with the offline :class:`~omo_selenium.engine.LocalEngine`;
+:func:`omo_selenium.default_solver` picks one of the two.
+
+The API token travels only in JSON request bodies. It never appears in a URL, a log line,
+a ``repr`` or an exception message (server messages are scrubbed before we repeat them).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import math
+import time
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from .._types import ImageInput, JobResult, SliderAnswer
+from ..config import (
+    DEFAULT_MAX_WAIT,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_REQUEST_TIMEOUT,
+    SLIDER_JOB_TYPE,
+    resolve_api_key,
+    resolve_base_url,
+)
+from ..errors import ConfigurationError, SolveFailed, SolveTimeout, TransportError
+from ..images import to_png_bytes
+from .answers import AnswerReader
+
+__all__ = ["DEFAULT_RETRIES", "OmoCaptchaClient", "poll_job"]
+
+logger = logging.getLogger("omo_selenium.client")
+
+#: Transport retries (connect errors, HTTP 502/503/504) before a :class:`TransportError`.
+DEFAULT_RETRIES = 3
+#: Seconds before the first ``getJobResult`` poll; the delay then doubles up to ``poll_interval``.
+FIRST_POLL_DELAY = 0.25
+_BACKOFF_FACTOR = 0.25
+_BACKOFF_MAX = 4.0
+
+
+def poll_job(
+    fetch: Callable[[], JobResult],
+    *,
+    deadline: float,
+    poll_interval: float,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> JobResult:
+    """Call ``fetch`` until the job is finished, or raise once ``deadline`` has passed.
+
+    The first poll happens at once; the delay between polls starts at
+    :data:`FIRST_POLL_DELAY` and doubles up to ``poll_interval``, so a fast (local) solver
+    answers quickly while a remote service is asked about every ``poll_interval`` seconds.
+    The deadline is checked before every sleep, and no sleep runs past it; a last poll is
+    made when the deadline is reached.
+
+    Args:
+        fetch: returns the job's current :class:`JobResult` (one ``getJobResult`` call).
+        deadline: a ``clock()`` value after which we stop waiting.
+        poll_interval: the longest pause, in seconds, between two polls.
+        sleep: waits that many seconds (injectable for tests).
+        clock: a monotonic clock in seconds (injectable for tests).
+
+    Returns:
+        The first finished result (status ``"success"`` or ``"fail"``).
+
+    Raises:
+        SolveTimeout: the job was still unfinished at the deadline; ``last_status`` holds
+            the last status seen.
+    """
+    delay = min(FIRST_POLL_DELAY, poll_interval)
+    while True:
+        result = fetch()
+        logger.debug("job %d: status %s", result.job_id, result.status)
+        if result.ready:
+            return result
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise SolveTimeout(
+                f"no answer before the deadline (last status {result.status!r})",
+                job_id=result.job_id,
+                last_status=result.status,
+            )
+        sleep(min(delay, remaining))
+        delay = min(delay * 2, poll_interval)
+
+
+class OmoCaptchaClient:
+    """Solve slider captchas with the omocaptcha service (or a compatible server).
+
+    Implements the :class:`~omo_selenium.Solver` protocol through :meth:`solve`.
+
+    Transport retries are a urllib3 :class:`~urllib3.util.retry.Retry` policy mounted on the
+    session: connect errors and HTTP 502/503/504 are retried ``retries`` times with a short
+    exponential backoff; ``createJob`` is retried only where the job cannot have been created
+    (see :meth:`_mount_retries`). When you pass your own ``session`` it is used as it is (no
+    adapters are mounted, it is not closed by :meth:`close`): its adapters are your seam, for
+    example a mock transport.
+
+    A client holds one :class:`requests.Session`; use one client per thread.
+
+    Args:
+        api_key: the account token; default ``OMOCAPTCHA_API_KEY``.
+        base_url: the service's URL; default ``OMOCAPTCHA_BASE_URL``, else the public service.
+        timeout: seconds one HTTP request may take (connect, and each read).
+        poll_interval: the longest pause, in seconds, between two ``getJobResult`` polls.
+        max_wait: seconds a whole :meth:`solve_slider` (create + polls) may take.
+        session: a ready :class:`requests.Session` to use instead of a new one.
+        retries: transport retries per request (0 disables them).
+
+    Raises:
+        ConfigurationError: no API key (argument or environment), a malformed key or URL,
+            or a timeout, interval or retry count that is not a positive finite number.
+
+    Example:
+        >>> with OmoCaptchaClient("my-key", "http://127.0.0.1:8000") as client:  # doctest: +SKIP
+        ...     distance = client.solve(png_bytes, width_view=340)
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_wait: float = DEFAULT_MAX_WAIT,
+        session: requests.Session | None = None,
+        retries: int = DEFAULT_RETRIES,
+    ) -> None:
+        key = resolve_api_key(api_key)
+        if key is None:
+            raise ConfigurationError(
+                "no omocaptcha API key: pass api_key= or set OMOCAPTCHA_API_KEY"
+            )
+        self._api_key = key
+        self.base_url = resolve_base_url(base_url)
+        self._answers = AnswerReader(key, self.base_url)
+        self.timeout = _positive_seconds("timeout", timeout)
+        self.poll_interval = _positive_seconds("poll_interval", poll_interval)
+        self.max_wait = _positive_seconds("max_wait", max_wait)
+        if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 10:
+            raise ConfigurationError(f"retries must be an integer from 0 to 10, got {retries!r}")
+        self.retries = retries
+        self._sleep: Callable[[float], None] = time.sleep
+        self._clock: Callable[[], float] = time.monotonic
+        self._owns_session = session is None
+        self._session = session if session is not None else requests.Session()
+        if self._owns_session:
+            self._mount_retries()
+
+    def _mount_retries(self) -> None:
+        """Mount the transport retry policies on our own session.
+
+        ``getJobResult`` only reads, so it is retried on connect errors, read errors
+        (timeouts, resets) and HTTP 502/503/504. ``createJob`` is not idempotent: once the
+        request has reached the server, a read error or a 502/504 from a gateway may hide a
+        job that was created, and a retry would create (and bill) a second one. So it is
+        retried only on connect errors (nothing was sent; this includes a connection reset
+        while it is being set up) and on HTTP 503 (the server, or a proxy with no upstream,
+        refused the request before creating anything).
+        """
+        common: dict[str, Any] = {
+            "total": self.retries,
+            "connect": self.retries,
+            "status": self.retries,
+            "other": 0,
+            "redirect": 0,
+            "allowed_methods": frozenset({"POST"}),
+            "backoff_factor": _BACKOFF_FACTOR,
+            "backoff_max": _BACKOFF_MAX,
+            # Never let a server's Retry-After make us sleep past our own bounds.
+            "respect_retry_after_header": False,
+            # Hand back the last 5xx response; AnswerReader.body turns it into TransportError.
+            "raise_on_status": False,
+        }
+        poll_retry = Retry(read=self.retries, status_forcelist=(502, 503, 504), **common)
+        create_retry = Retry(read=False, status_forcelist=(503,), **common)
+        # requests picks the adapter with the longest matching prefix.
+        self._session.mount(self.base_url + "/", HTTPAdapter(max_retries=poll_retry))
+        self._session.mount(self.base_url + "/api/createJob", HTTPAdapter(max_retries=create_retry))
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the HTTP session (only when the client created it)."""
+        if self._owns_session:
+            self._session.close()
+
+    def __enter__(self) -> OmoCaptchaClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, api_key=***)"
+
+    # -- the API ----------------------------------------------------------------------------
+
+    def create_job(
+        self, image: ImageInput, width_view: float, type_job_id: str = SLIDER_JOB_TYPE
+    ) -> int:
+        """Send a captcha to ``createJob`` and return the new job's id.
+
+        Only the documented success shape, ``{"error": false, "job_id": N}``, is a success.
+        The older ``{"errorId": 0, "taskId": N}`` shape is refused with a
+        :class:`ProtocolError`: the contract shows it as the *failure* example, so its
+        ``taskId`` may not name a job at all, and polling a guessed id would turn a clear
+        failure into a confusing one later. ``errorId`` other than 0 is an :class:`ApiError`.
+
+        Args:
+            image: the captcha screenshot, PNG bytes (or any image bytes) or a Pillow image.
+            width_view: the CSS width at which the captcha image is displayed.
+            type_job_id: the omocaptcha service id; ``"21"`` is the web slider.
+
+        Returns:
+            The job id to pass to :meth:`get_job_result`.
+
+        Raises:
+            ConfigurationError: the image is unreadable, or ``width_view`` is not positive.
+            AuthenticationError: the service rejected the token.
+            ApiError: the service refused the job (``error: true`` or ``errorId`` != 0).
+            ProtocolError: an answer we cannot read, never taken as a success.
+            TransportError: connection failure, timeout or HTTP 5xx after retries.
+        """
+        width = _positive_width(width_view)
+        if not isinstance(type_job_id, str) or not type_job_id.strip():
+            raise ConfigurationError("type_job_id must be a non-empty string")
+        png = to_png_bytes(image)
+        payload = {
+            "api_token": self._api_key,
+            "data": {
+                "type_job_id": type_job_id,
+                "image_base64": base64.b64encode(png).decode("ascii"),
+                "width_view": int(width) if width.is_integer() else width,
+            },
+        }
+        return self._answers.job_id(self._post("createJob", payload))
+
+    def get_job_result(self, job_id: int) -> JobResult:
+        """Ask ``getJobResult`` once about a job.
+
+        Args:
+            job_id: an id returned by :meth:`create_job`.
+
+        Returns:
+            The job's status; ``result`` holds the raw distance string on success.
+
+        Raises:
+            AuthenticationError: the service rejected the token.
+            ApiError: ``error: true`` (for example an unknown or expired job).
+            ProtocolError: an unknown status, or a success without a result.
+            TransportError: connection failure, timeout or HTTP 5xx after retries.
+        """
+        if isinstance(job_id, bool) or not isinstance(job_id, int):
+            raise ConfigurationError(f"job_id must be an int, not {type(job_id).__name__}")
+        data = self._post("getJobResult", {"api_token": self._api_key, "job_id": job_id})
+        return self._answers.job_result(data, job_id)
+
+    def solve_slider(self, image: ImageInput, width_view: float) -> SliderAnswer:
+        """Create a slider job and poll it until it is solved, failed or out of time.
+
+        Args:
+            image: the captcha screenshot, PNG bytes (or any image bytes) or a Pillow image.
+            width_view: the CSS width at which the captcha image is displayed.
+
+        Returns:
+            The distance to drag (CSS pixels of the displayed image), the job id and the
+            seconds the whole solve took.
+
+        Raises:
+            SolveFailed: the job ended with status ``fail``.
+            SolveTimeout: no answer within ``max_wait`` seconds.
+            ProtocolError: the result is not a distance within ``[0, width_view]``.
+            ApiError, TransportError, ConfigurationError: as :meth:`create_job` and
+                :meth:`get_job_result`.
+        """
+        width = _positive_width(width_view)
+        started = self._clock()
+        job_id = self.create_job(image, width)
+        try:
+            final = poll_job(
+                lambda: self.get_job_result(job_id),
+                deadline=started + self.max_wait,
+                poll_interval=self.poll_interval,
+                sleep=self._sleep,
+                clock=self._clock,
+            )
+        except SolveTimeout:
+            logger.info("job %d: timeout after %.2fs", job_id, self._clock() - started)
+            raise
+        elapsed = self._clock() - started
+        logger.info("job %d: %s in %.2fs", job_id, final.status, elapsed)
+        if final.status == "fail":
+            raise SolveFailed("the service could not solve the captcha", job_id=job_id)
+        distance = self._answers.distance(final.result, width, job_id)
+        return SliderAnswer(distance=distance, job_id=job_id, elapsed=elapsed)
+
+    def solve(self, image: ImageInput, width_view: float) -> float:
+        """Return the drag distance for a captcha (the :class:`~omo_selenium.Solver` protocol).
+
+        Args:
+            image: the captcha screenshot, PNG bytes (or any image bytes) or a Pillow image.
+            width_view: the CSS width at which the captcha image is displayed.
+
+        Returns:
+            CSS pixels (of the ``width_view``-wide image) to drag the piece.
+
+        Raises:
+            As :meth:`solve_slider`.
+        """
+        return self.solve_slider(image, width_view).distance
+
+    # -- HTTP -------------------------------------------------------------------------------
+
+    def _post(self, endpoint: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """POST ``payload`` to ``/api/<endpoint>``; return the JSON object of a non-error answer."""
+        url = f"{self.base_url}/api/{endpoint}"
+        try:
+            response = self._session.post(
+                url, json=payload, timeout=self.timeout, allow_redirects=False
+            )
+        except requests.Timeout as exc:
+            raise TransportError(
+                f"{endpoint}: no answer from {self.base_url} within {self.timeout:g}s"
+            ) from exc
+        except requests.RequestException as exc:
+            raise TransportError(
+                f"{endpoint}: could not reach {self.base_url}: {self._answers.scrub(str(exc))}"
+            ) from exc
+        try:
+            return self._answers.body(
+                endpoint,
+                response.status_code,
+                response.content,
+                response.headers.get("Content-Type", ""),
+            )
+        finally:
+            response.close()
+
+
+# -- value checks ---------------------------------------------------------------------------
+
+
+def _positive_seconds(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigurationError(f"{name} must be a number of seconds, got {value!r}")
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigurationError(f"{name} must be positive and finite, got {value!r}")
+    return float(value)
+
+
+def _positive_width(width_view: float) -> float:
+    if isinstance(width_view, bool) or not isinstance(width_view, (int, float)):
+        raise ConfigurationError(f"width_view must be a number, got {width_view!r}")
+    if not math.isfinite(width_view) or width_view <= 0:
+        raise ConfigurationError(f"width_view must be positive and finite, got {width_view!r}")
+    return float(width_view)

@@ -1,0 +1,406 @@
+"""A local HTTP server speaking the omocaptcha API over any :class:`~omo_selenium.Solver`.
+
+:class:`OmoServer` implements ``POST /api/createJob`` and ``POST /api/getJobResult`` as the
+contract in ``omocaptcha-api.md`` describes them, on the standard library's HTTP server. It
+lets :class:`~omo_selenium.client.OmoCaptchaClient` (or any omocaptcha client) work offline,
+with the :class:`~omo_selenium.engine.LocalEngine` as its solver by default.
+
+Every answer is JSON. Bad input gets ``{"error": true, "message": ...}`` with a fitting HTTP
+status; nothing a client sends can crash or hang the server: bodies, images, the job queue,
+the job table and the number of connections are all bounded, and every socket has a timeout.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import io
+import logging
+import math
+import re
+import threading
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import Any
+
+from PIL import Image, UnidentifiedImageError
+
+from .._signals import stop_on_signals
+from .._types import Solver
+from ..config import SLIDER_JOB_TYPE
+from ..errors import ConfigurationError
+from .httpd import HttpError, JsonHTTPServer
+from .jobs import JobStore, QueueFull, WorkerPool
+
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_IMAGE_PIXELS", "OmoServer", "run_server"]
+
+logger = logging.getLogger("omo_selenium.server")
+
+#: Largest request body accepted (HTTP 413 beyond).
+DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
+#: Largest captcha image accepted, in pixels (HTTP 413 beyond).
+DEFAULT_MAX_IMAGE_PIXELS = 16_000_000
+#: Largest ``width_view`` accepted, in CSS pixels.
+MAX_WIDTH_VIEW = 100_000
+_CREATE_JOB = "/api/createJob"
+_GET_JOB_RESULT = "/api/getJobResult"
+_DATA_URL_PREFIX = re.compile(r"^data:[\w/+.-]*;base64,", re.IGNORECASE)
+_WHITESPACE = re.compile(rb"\s+")
+
+
+class OmoServer:
+    """An omocaptcha-compatible HTTP server on a daemon thread.
+
+    The socket is bound at construction, so :attr:`port` and :attr:`url` are known at once
+    (``port=0`` picks a free port). :meth:`start` serves; :meth:`stop` shuts the listener,
+    closes open connections, fails the jobs still queued and joins every thread. A server
+    runs once: :meth:`start` refuses a second start. It is also a context manager.
+
+    Jobs are solved by ``workers`` threads fed by a queue of at most ``max_queue`` waiting
+    jobs; when it is full, ``createJob`` answers HTTP 503. The job table keeps at most
+    ``max_jobs`` jobs (the oldest are evicted) for ``job_ttl`` seconds after creation;
+    asking about an unknown, evicted or expired job answers HTTP 404.
+
+    Args:
+        solver: turns a captcha image into a distance; default a new ``LocalEngine``.
+        host: the interface to bind; keep the default loopback unless you mean to share it.
+        port: the TCP port; 0 picks a free one.
+        tokens: the accepted ``api_token`` values. ``None`` accepts any non-empty token
+            (handy locally; the token is then not checked at all). A wrong or missing token
+            answers HTTP 401.
+        workers: solving threads.
+        max_queue: jobs that may wait for a worker.
+        job_ttl: seconds a job and its answer stay readable after creation.
+        max_jobs: jobs kept at once.
+        max_body_bytes: largest request body.
+        max_image_pixels: largest captcha image, width times height.
+        request_timeout: seconds a client may take to send a request (socket timeout, and
+            total time to send the body).
+        max_connections: concurrent connections; more are answered HTTP 503 at once.
+
+    Raises:
+        ConfigurationError: an argument is out of range.
+        OSError: the address cannot be bound.
+
+    Example:
+        >>> with OmoServer(my_solver, tokens=["secret"]) as server:  # doctest: +SKIP
+        ...     client = OmoCaptchaClient("secret", server.url)
+    """
+
+    def __init__(
+        self,
+        solver: Solver | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tokens: Iterable[str] | None = None,
+        workers: int = 2,
+        max_queue: int = 64,
+        job_ttl: float = 300.0,
+        max_jobs: int = 10_000,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
+        request_timeout: float = 10.0,
+        max_connections: int = 64,
+    ) -> None:
+        for name, value in (
+            ("workers", workers),
+            ("max_queue", max_queue),
+            ("max_jobs", max_jobs),
+            ("max_body_bytes", max_body_bytes),
+            ("max_image_pixels", max_image_pixels),
+            ("max_connections", max_connections),
+        ):
+            _require_positive_int(name, value)
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            raise ConfigurationError(f"port must be an integer from 0 to 65535, got {port!r}")
+        for name, seconds in (("job_ttl", job_ttl), ("request_timeout", request_timeout)):
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+                raise ConfigurationError(f"{name} must be a number of seconds, got {seconds!r}")
+            if not math.isfinite(seconds) or seconds <= 0:
+                raise ConfigurationError(f"{name} must be positive and finite, got {seconds!r}")
+        self._tokens = _accepted_tokens(tokens)
+        if solver is None:
+            from ..engine.local import LocalEngine
+
+            solver = LocalEngine()
+        self.solver: Solver = solver
+        self.max_body_bytes = max_body_bytes
+        self.max_image_pixels = max_image_pixels
+        self.request_timeout = float(request_timeout)
+        self._store = JobStore(max_jobs=max_jobs, ttl=float(job_ttl))
+        self._httpd = JsonHTTPServer(
+            (host, port), app=self, max_connections=max_connections, name="omo-server"
+        )
+        name = self._httpd.name  # "omo-server-<port>": names every thread of this server
+        self._pool = WorkerPool(
+            solver, self._store, workers=workers, max_queue=max_queue, name=name
+        )
+        self._thread = threading.Thread(
+            target=self._httpd.serve_until_stopped, name=name, daemon=True
+        )
+        self._state = "new"
+        self._state_lock = threading.Lock()
+
+    @property
+    def host(self) -> str:
+        """The bound address."""
+        return str(self._httpd.server_address[0])
+
+    @property
+    def port(self) -> int:
+        """The bound TCP port (the real one when constructed with ``port=0``)."""
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The base URL to give a client, e.g. ``http://127.0.0.1:43117``."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def is_running(self) -> bool:
+        """True between :meth:`start` and :meth:`stop`."""
+        return self._state == "running"
+
+    @property
+    def job_count(self) -> int:
+        """Jobs currently kept (running or finished, not yet expired or evicted)."""
+        return len(self._store)
+
+    def threads(self) -> list[threading.Thread]:
+        """The server's own threads still alive: listener, workers, connections."""
+        candidates = [self._thread, *self._pool.threads, *self._httpd.connection_threads()]
+        return [thread for thread in candidates if thread.is_alive()]
+
+    def start(self) -> OmoServer:
+        """Start serving on a daemon thread.
+
+        Returns:
+            The server itself.
+
+        Raises:
+            RuntimeError: the server was already started (a server runs once).
+        """
+        with self._state_lock:
+            if self._state != "new":
+                raise RuntimeError(f"{self!r} was already started; a server runs once")
+            self._state = "running"
+            self._pool.start()
+            self._thread.start()
+        logger.info("omocaptcha-compatible server listening on %s", self.url)
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop serving and join every thread; calling it again does nothing.
+
+        Args:
+            timeout: seconds to wait for connections and workers; a solver stuck past it
+                is left behind on its daemon thread, with a WARNING.
+        """
+        with self._state_lock:
+            if self._state == "stopped":
+                return
+            was_running = self._state == "running"
+            self._state = "stopped"
+            if was_running:
+                self._httpd.stop_serving()
+                self._thread.join()
+            self._httpd.server_close()
+            self._httpd.close_connections(timeout)
+            self._pool.stop(timeout)
+        if was_running:
+            logger.info("omocaptcha-compatible server on %s stopped", self.url)
+
+    def __enter__(self) -> OmoServer:
+        if self._state == "new":
+            self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(url={self.url!r}, state={self._state!r})"
+
+    # -- the API (JsonApp), called on connection threads ------------------------------------
+
+    def knows(self, path: str) -> bool:
+        """True for the two endpoints of the API.
+
+        Args:
+            path: the request path.
+        """
+        return path in (_CREATE_JOB, _GET_JOB_RESULT)
+
+    def answer(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Answer one API call (the token is checked first).
+
+        Args:
+            path: ``/api/createJob`` or ``/api/getJobResult``.
+            body: the request's JSON object.
+
+        Returns:
+            The JSON object to send with HTTP 200.
+
+        Raises:
+            HttpError: the request is refused; the handler answers ``error: true``.
+        """
+        self._check_token(body)
+        if path == _CREATE_JOB:
+            return self._create_job(body)
+        return self._get_job_result(body)
+
+    def _check_token(self, body: dict[str, Any]) -> None:
+        token = body.get("api_token")
+        if not isinstance(token, str) or not token:
+            raise HttpError(401, "api_token is missing")
+        if self._tokens is not None:
+            given = token.encode("utf-8", "replace")
+            if not any(hmac.compare_digest(given, accepted) for accepted in self._tokens):
+                raise HttpError(401, "api_token is not valid")
+
+    def _create_job(self, body: dict[str, Any]) -> dict[str, Any]:
+        data = body.get("data")
+        if not isinstance(data, dict):
+            raise HttpError(
+                400, "data must be an object with type_job_id, image_base64 and width_view"
+            )
+        type_job_id = data.get("type_job_id")
+        if type_job_id is None:
+            raise HttpError(400, "data.type_job_id is missing")
+        if isinstance(type_job_id, bool) or str(type_job_id) != SLIDER_JOB_TYPE:
+            raise HttpError(
+                400,
+                f"unsupported type_job_id {str(type_job_id)[:20]!r}: "
+                f'only "{SLIDER_JOB_TYPE}" (web slider) is supported',
+            )
+        width_view = data.get("width_view")
+        if width_view is None:
+            raise HttpError(400, "data.width_view is missing")
+        if (
+            isinstance(width_view, bool)
+            or not isinstance(width_view, (int, float))
+            or not math.isfinite(width_view)
+            or not 0 < width_view <= MAX_WIDTH_VIEW
+        ):
+            raise HttpError(
+                400, f"data.width_view must be a number in (0, {MAX_WIDTH_VIEW}] CSS pixels"
+            )
+        image = self._decode_image(data.get("image_base64"))
+        job = self._store.add(image, float(width_view))
+        try:
+            self._pool.submit(job)
+        except QueueFull:
+            self._store.discard(job)
+            raise HttpError(503, "server busy: the job queue is full, retry later") from None
+        logger.debug("job %d created (%d image bytes)", job.job_id, len(image))
+        return {"error": False, "job_id": job.job_id, "message": "Create job success."}
+
+    def _decode_image(self, encoded: object) -> bytes:
+        if encoded is None:
+            raise HttpError(400, "data.image_base64 is missing")
+        if not isinstance(encoded, str):
+            raise HttpError(400, "data.image_base64 must be a base64 string")
+        text = _DATA_URL_PREFIX.sub("", encoded, count=1)
+        try:
+            raw = base64.b64decode(_WHITESPACE.sub(b"", text.encode("ascii")), validate=True)
+        except (UnicodeEncodeError, binascii.Error):
+            raise HttpError(400, "data.image_base64 is not valid base64") from None
+        if not raw:
+            raise HttpError(400, "data.image_base64 is empty")
+        try:
+            with Image.open(io.BytesIO(raw)) as img:
+                width, height = img.size
+        except Image.DecompressionBombError:
+            raise HttpError(413, "image is too large") from None
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+            raise HttpError(400, "data.image_base64 is not an image") from None
+        if width * height > self.max_image_pixels:
+            raise HttpError(
+                413,
+                f"image is too large: {width}x{height} pixels, limit {self.max_image_pixels}",
+            )
+        return raw
+
+    def _get_job_result(self, body: dict[str, Any]) -> dict[str, Any]:
+        job_id = body.get("job_id")
+        if isinstance(job_id, str) and job_id.isascii() and job_id.isdigit():
+            job_id = int(job_id)
+        if job_id is None:
+            raise HttpError(400, "job_id is missing")
+        if isinstance(job_id, bool) or not isinstance(job_id, int):
+            raise HttpError(400, "job_id must be an integer")
+        state = self._store.get(job_id)
+        if state is None:
+            raise HttpError(404, f"job {job_id} not found (unknown or expired)")
+        status, result = state
+        return {"error": False, "status": status, "result": result}
+
+
+def run_server(
+    *,
+    host: str,
+    port: int,
+    tokens: list[str] | None,
+    workers: int,
+    max_queue: int,
+    ready: Callable[[str], None] | None = None,
+    solver: Solver | None = None,
+    stop_event: threading.Event | None = None,
+) -> None:
+    """Serve the omocaptcha API until SIGINT or SIGTERM, then stop cleanly and return.
+
+    Signal handlers are installed only when called on the main thread (and restored on
+    return); from another thread, set ``stop_event`` to stop.
+
+    Args:
+        host: the interface to bind.
+        port: the TCP port; 0 picks a free one.
+        tokens: the accepted API tokens; ``None`` accepts any non-empty token.
+        workers: solving threads.
+        max_queue: jobs that may wait for a worker.
+        ready: called with the server's URL once it is serving (the CLI prints it).
+        solver: the solver; default a new ``LocalEngine``.
+        stop_event: when set, the server stops and this function returns.
+
+    Raises:
+        ConfigurationError: an argument is out of range.
+        OSError: the address cannot be bound.
+    """
+    with (
+        stop_on_signals(stop_event) as stopping,
+        OmoServer(
+            solver, host=host, port=port, tokens=tokens, workers=workers, max_queue=max_queue
+        ) as server,
+    ):
+        if ready is not None:
+            ready(server.url)
+        signum = stopping.wait()
+        if signum is not None:
+            logger.info("signal %d received; stopping", signum)
+
+
+def _require_positive_int(name: str, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(f"{name} must be a positive integer, got {value!r}")
+
+
+def _accepted_tokens(tokens: Iterable[str] | None) -> frozenset[bytes] | None:
+    if tokens is None:
+        return None
+    if isinstance(tokens, (str, bytes)):
+        raise ConfigurationError("tokens must be a list of strings, not a single string")
+    accepted = list(tokens)
+    if not accepted:
+        raise ConfigurationError("tokens is empty: no request could ever be accepted")
+    for token in accepted:
+        if not isinstance(token, str) or not token or any(c.isspace() for c in token):
+            raise ConfigurationError("every token must be a non-empty string without whitespace")
+    return frozenset(token.encode("utf-8") for token in accepted)

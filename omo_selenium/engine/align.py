@@ -1,0 +1,216 @@
+"""Fine alignment of the piece on one candidate gap (engine-internal).
+
+The piece box and a window around the candidate gap are cropped from the full
+screenshot and scaled by the same exact factor, so that the piece is about
+:data:`ALIGN_SIZE` px across (never enlarged); both crops keep integer origins in the
+screenshot, so their pixel grids differ by a whole number of screenshot px and a
+shift measured in the crops converts back exactly. The colour orientation field of
+both crops is compared by zero-mean normalised correlation (computed with FFTs) over
+every horizontal offset in the window and a few px of vertical play; a parabola through
+the peak and its neighbours gives the sub-pixel shift.
+
+:func:`refine_box` re-measures the piece's box once a shift is known: at that shift the
+piece's outline agrees with the gap's all around (a crisp closed ring at this scale,
+whatever the decoration), which often bounds the piece better than the coarse search.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from .gradients import Array, colour_orientation_field
+from .morph import connected_bounds
+
+__all__ = ["ALIGN_SIZE", "Alignment", "FArray", "align", "refine_box", "scaled_crop"]
+
+#: Size (px) of the piece's larger side in the alignment crops.
+ALIGN_SIZE = 96
+#: Per-pixel variance added to both sides of the correlation (flat areas score ~0).
+NCC_FLOOR = 0.01
+#: Vertical play (fraction of the piece height, plus 2 screenshot px) searched around the row.
+VERTICAL_PLAY = 0.06
+#: Gaussian sigma (crop px) of the smoothing of the correlation along the shift.
+PEAK_SMOOTH = 2.0
+#: Size (px) of the piece's larger side in the crops of :func:`refine_box`.
+REFINE_SIZE = 64
+#: How far around the old box :func:`refine_box` looks, as a share of its larger side.
+REFINE_MARGIN = 0.5
+#: Share of the strong agreement inside the old box (its 98th percentile) that a pixel
+#: must reach to count as outline or shared texture.
+REFINE_LEVEL = 0.5
+
+FArray = np.ndarray[Any, np.dtype[np.float64]]
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Where the piece fits best near one candidate gap.
+
+    Attributes:
+        dx: horizontal shift piece -> gap, screenshot px (sub-pixel).
+        dy: vertical shift piece -> gap, screenshot px.
+        ncc: normalised correlation of the two orientation fields at that shift.
+        scale: crop px per screenshot px used for the measurement.
+    """
+
+    dx: float
+    dy: float
+    ncc: float
+    scale: float
+
+
+def scaled_crop(img: Image.Image, x0: float, y0: float, w: int, h: int, f: float) -> Array:
+    """Return ``img`` from ``(x0, y0)`` scaled by ``f`` into a ``(h, w, 3)`` float32 array."""
+    box = (x0, y0, min(img.width, x0 + w / f), min(img.height, y0 + h / f))
+    out: Array = np.asarray(img.resize((w, h), Image.Resampling.BOX, box=box), dtype=np.float32)
+    return out
+
+
+def _field(rgb: Array) -> tuple[Array, Array]:
+    return colour_orientation_field(rgb, sigma=1.0, norm_sigma=2.5, floor=0.5, smooth=1.5)
+
+
+def _ncc_map(temps: list[Array], targets: list[Array]) -> FArray:
+    """Zero-mean NCC of the (joint) templates at every valid offset in the targets."""
+    th, tw = temps[0].shape
+    hb, wb = targets[0].shape
+    n = th * tw
+    num = np.zeros((hb - th + 1, wb - tw + 1))
+    var = np.zeros_like(num)
+    tnorm = 0.0
+    for t, b in zip(temps, targets, strict=True):
+        t = t - t.mean()
+        tnorm += float((t * t).sum())
+        spec = np.fft.rfft2(b, s=(hb, wb)) * np.conj(np.fft.rfft2(t, s=(hb, wb)))
+        num += np.fft.irfft2(spec, s=(hb, wb))[: hb - th + 1, : wb - tw + 1]
+        c1 = np.zeros((hb + 1, wb + 1))
+        c2 = np.zeros((hb + 1, wb + 1))
+        b64 = b.astype(np.float64)
+        c1[1:, 1:] = b64.cumsum(0).cumsum(1)
+        c2[1:, 1:] = (b64 * b64).cumsum(0).cumsum(1)
+        s1 = c1[th:, tw:] - c1[:-th, tw:] - c1[th:, :-tw] + c1[:-th, :-tw]
+        s2 = c2[th:, tw:] - c2[:-th, tw:] - c2[th:, :-tw] + c2[:-th, :-tw]
+        var += s2 - s1 * s1 / n
+    floor = NCC_FLOOR * n
+    out: FArray = num / (math.sqrt(tnorm + floor) * np.sqrt(np.maximum(var, 0.0) + floor))
+    return out
+
+
+def _smooth_rows(grid: FArray, sigma: float) -> FArray:
+    """Gaussian smoothing of each row (edge values repeated); ``sigma <= 0``: unchanged.
+
+    A piece drawn with a thick outline has two parallel edges (inside and outside the
+    line) where its gap has one, so the correlation has two close peaks; smoothing along
+    the shift merges them into one at the line's centre, and leaves a single peak where
+    it is.
+    """
+    if sigma <= 0 or grid.shape[1] < 3:
+        return grid
+    r = max(1, math.ceil(3 * sigma))
+    k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
+    k /= k.sum()
+    padded = np.pad(grid, ((0, 0), (r, r)), mode="edge")
+    out: FArray = np.stack([np.convolve(row, k, mode="valid") for row in padded])
+    return out
+
+
+def _parabola(a: float, b: float, c: float) -> float:
+    den = a - 2.0 * b + c
+    if not (math.isfinite(a) and math.isfinite(c)) or den >= 0:
+        return 0.0
+    return float(np.clip(0.5 * (a - c) / den, -0.5, 0.5))
+
+
+def align(
+    img: Image.Image, box: Box, dx: float, *, search_px: float, size: int = ALIGN_SIZE
+) -> Alignment | None:
+    """Measure the piece -> gap shift near ``dx`` to a fraction of a pixel.
+
+    Args:
+        img: the screenshot (RGB).
+        box: the piece's (x, y, w, h) in screenshot px (floats allowed).
+        dx: the rough shift (screenshot px) of the candidate gap.
+        search_px: how far (screenshot px) from ``dx`` the shift may be.
+        size: the piece's larger side in the alignment crops.
+
+    Returns:
+        The best shift near ``dx``, or ``None`` when the window leaves the image.
+    """
+    bx, by, bw, bh = box
+    w_img, h_img = img.size
+    f = min(1.0, size / max(bw, bh, 1.0))
+    play = VERTICAL_PLAY * bh + 2.0
+    x0 = max(0, math.floor(bx))
+    x1 = min(w_img, math.ceil(bx + bw))
+    y0 = max(0, math.floor(by - play))
+    y1 = min(h_img, math.ceil(by + bh + play))
+    margin = search_px + 3.0 / f
+    gx0 = max(x1, math.floor(x0 + dx - margin))
+    gx1 = min(w_img, math.ceil(x1 + dx + margin))
+    ry = max(1, round(play * f))
+    w_a, h_a = int((x1 - x0) * f), int((y1 - y0) * f)
+    w_b = int((gx1 - gx0) * f)
+    th = h_a - 2 * ry
+    if w_a < 4 or th < 4 or w_b < w_a + 2:
+        return None
+    ac, as_ = _field(scaled_crop(img, x0, y0, w_a, h_a, f))
+    bc, bs = _field(scaled_crop(img, gx0, y0, w_b, h_a, f))
+    raw = _ncc_map([ac[ry : ry + th], as_[ry : ry + th]], [bc, bs])
+    grid = _smooth_rows(raw, PEAK_SMOOTH)
+    iy, ix = np.unravel_index(int(np.argmax(grid)), grid.shape)
+    best = float(grid[iy, ix])
+    ny, nx = grid.shape
+    subx = _parabola(grid[iy, ix - 1], best, grid[iy, ix + 1]) if 0 < ix < nx - 1 else 0.0
+    suby = _parabola(grid[iy - 1, ix], best, grid[iy + 1, ix]) if 0 < iy < ny - 1 else 0.0
+    return Alignment(
+        dx=gx0 - x0 + (int(ix) + subx) / f,
+        dy=(int(iy) - ry + suby) / f,
+        ncc=float(raw[iy, ix]),
+        scale=f,
+    )
+
+
+def refine_box(img: Image.Image, box: Box, dx: float, dy: float) -> Box:
+    """Re-measure the piece's (x, y, w, h) once its shift ``(dx, dy)`` to the gap is known.
+
+    The piece's surroundings (up to :data:`REFINE_MARGIN` of its size around ``box``,
+    never reaching the gap) and the same area shifted by ``(dx, dy)`` are compared by
+    their colour orientation fields at piece scale :data:`REFINE_SIZE`. The pixels that
+    agree strongly and connect to those inside ``box`` are the outline and the texture
+    the piece shares with its gap; their bounds are the new box. Returns ``box``
+    unchanged when there is nothing to measure.
+    """
+    bx, by, bw, bh = box
+    w_img, h_img = img.size
+    side = max(bw, bh, 1.0)
+    f = min(1.0, REFINE_SIZE / side)
+    m = REFINE_MARGIN * side
+    x0, y0 = max(0.0, bx - m), max(0.0, by - m, -dy)
+    x1, y1 = min(bx + bw + m, dx, w_img - dx), min(h_img, h_img - dy, by + bh + m)
+    w, h = int((x1 - x0) * f), int((y1 - y0) * f)
+    if w < 8 or h < 8:
+        return box
+    ac, as_ = _field(scaled_crop(img, x0, y0, w, h, f))
+    bc, bs = _field(scaled_crop(img, x0 + dx, y0 + dy, w, h, f))
+    agree = ac * bc + as_ * bs
+    inside = np.zeros(agree.shape, dtype=bool)
+    inside[
+        max(0, int((by - y0) * f)) : math.ceil((by + bh - y0) * f),
+        max(0, int((bx - x0) * f)) : math.ceil((bx + bw - x0) * f),
+    ] = True
+    if not inside.any():
+        return box
+    peak = float(np.percentile(agree[inside], 98))
+    if peak <= 0:
+        return box
+    bounds = connected_bounds(agree > REFINE_LEVEL * peak, inside)
+    if bounds is None:
+        return box
+    x, y, w, h = bounds
+    return x0 + x / f, y0 + y / f, w / f, h / f

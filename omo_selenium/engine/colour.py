@@ -1,0 +1,191 @@
+"""Colour evidence that a candidate gap was cut from where the piece came (engine-internal).
+
+Two gaps of the same shape look alike to an edge detector; only the picture tells them
+apart. With the piece and the candidate gap aligned (crops at the same exact scale, the
+gap crop shifted by the measured sub-pixel shift), this module:
+
+1. estimates the shape's mask: inside it, the gap is a per-channel affine copy of the
+   piece (darkened, whitened, greyed or filled: ``gap = a * piece + b``), so an
+   iteratively re-weighted least-squares fit, started on the central ellipse of the
+   piece box, keeps the pixels the fit explains;
+2. measures how well that fit explains the gap (``fit``, 1 is perfect) and the
+   normalised colour correlation of the mask's interior (``interior``);
+3. measures continuity: just outside the real gap, the background carries on the
+   colours found just inside the piece's outline; the per-sector mean colours of a thin
+   band inside the piece and a band outside the gap are compared (``seam``, in
+   grey levels, after a common brightness gain).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from .align import scaled_crop
+from .morph import BArray, dilate, erode
+
+__all__ = ["GapEvidence", "gap_evidence"]
+
+#: Size (px) of the piece's larger side in the crops.
+EVIDENCE_SIZE = 128
+#: Margin around the piece box, as a fraction of its larger side.
+MARGIN = 0.2
+#: Largest gain of the gap's blend (a piece may be drawn a little brighter than its gap).
+MAX_GAIN = 1.3
+#: Radius of the central ellipse that starts the fit, as a share of the box's sides.
+CORE = 0.22
+#: Angular sectors of the continuity test.
+SECTORS = 8
+
+F32 = np.ndarray[Any, np.dtype[np.float32]]
+
+
+@dataclass(frozen=True)
+class GapEvidence:
+    """Colour agreement of the piece with one aligned candidate gap.
+
+    Attributes:
+        fit: share of the gap's colour variance inside the mask that an affine copy of
+            the piece explains (regularised; about 1 for the real gap).
+        interior: normalised colour correlation of the mask's interior (0 if flat).
+        seam: colour step (grey levels) between the band just inside the piece and the
+            band just outside the gap; small when the background continues the piece.
+        plain_seam: the same without the brightness gain: pieces are mostly drawn with
+            the picture's own brightness, and then even a one-level step on a flat
+            background tells a twin from the real gap.
+    """
+
+    fit: float = 0.0
+    interior: float = 0.0
+    seam: float = 99.0
+    plain_seam: float = 99.0
+
+
+def _box_mean(a: F32, r: int) -> F32:
+    k = 2 * r + 1
+    p = np.pad(a, r, mode="edge").astype(np.float64)
+    c = np.zeros((p.shape[0] + 1, p.shape[1] + 1))
+    c[1:, 1:] = p.cumsum(0).cumsum(1)
+    out: F32 = ((c[k:, k:] - c[:-k, k:] - c[k:, :-k] + c[:-k, :-k]) / (k * k)).astype(np.float32)
+    return out
+
+
+def _sector_means(colours: F32, sectors: Any) -> tuple[F32, Any]:
+    """Mean colour of the pixels of each sector, and their count."""
+    count = np.bincount(sectors, minlength=SECTORS)
+    means = np.stack(
+        [np.bincount(sectors, weights=colours[:, c], minlength=SECTORS) for c in range(3)], 1
+    )
+    out: F32 = (means / np.maximum(count, 1)[:, None]).astype(np.float32)
+    return out, count
+
+
+def _residual(piece: F32, gap: F32, weights: F32) -> F32:
+    """Squared residual of the weighted fit ``gap ~ a * piece + b`` (``a`` shared by the
+    channels, ``0 <= a <= MAX_GAIN``; ``b`` per channel).
+
+    Gaps are drawn by blending the picture with a colour (darkened, whitened, greyed,
+    filled): one blend amount for all channels. A per-channel gain would be flexible
+    enough to map any two colours onto any two others, and so "explain" the background
+    around a wrong gap as well.
+    """
+    sw = float(weights.sum()) + 1e-6
+    means_p = [float((weights * piece[..., c]).sum()) / sw for c in range(piece.shape[2])]
+    means_g = [float((weights * gap[..., c]).sum()) / sw for c in range(piece.shape[2])]
+    cov = var = 0.0
+    for c in range(piece.shape[2]):
+        dp = piece[..., c] - means_p[c]
+        cov += float((weights * dp * (gap[..., c] - means_g[c])).sum())
+        var += float((weights * dp * dp).sum())
+    gain = min(MAX_GAIN, max(0.0, cov / (var + 4.0 * sw)))
+    res = np.zeros(piece.shape[:2], dtype=np.float32)
+    for c in range(piece.shape[2]):
+        res += (gap[..., c] - means_g[c] - gain * (piece[..., c] - means_p[c])) ** 2
+    return res
+
+
+def gap_evidence(
+    img: Image.Image, box: tuple[float, float, float, float], dx: float, dy: float
+) -> GapEvidence:
+    """Compare the piece with the candidate gap ``(dx, dy)`` away, in colour.
+
+    Args:
+        img: the screenshot (RGB).
+        box: the piece's (x, y, w, h), screenshot px.
+        dx: measured horizontal shift to the candidate, screenshot px.
+        dy: measured vertical shift, screenshot px.
+
+    Returns:
+        The evidence (neutral values when the crops would leave the image).
+    """
+    bx, by, bw, bh = box
+    w_img, h_img = img.size
+    f = min(1.0, EVIDENCE_SIZE / max(bw, bh, 1.0))
+    m = MARGIN * max(bw, bh)
+    x0, y0 = max(0.0, bx - m), max(0.0, by - m, -dy)
+    x1, y1 = min(w_img - dx, bx + bw + m), min(h_img, h_img - dy, by + bh + m)
+    w, h = int((x1 - x0) * f), int((y1 - y0) * f)
+    if w < 8 or h < 8:
+        return GapEvidence()
+    piece = scaled_crop(img, x0, y0, w, h, f)
+    gap = scaled_crop(img, x0 + dx, y0 + dy, w, h, f)
+    # the piece box in crop px
+    cx, cy = (bx - x0 + bw / 2) * f, (by - y0 + bh / 2) * f
+    pw, ph = bw * f, bh * f
+    size = max(pw, ph)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    inbox = (np.abs(xx - cx) <= pw / 2 + 1) & (np.abs(yy - cy) <= ph / 2 + 1)
+    core = ((xx - cx) / (CORE * pw)) ** 2 + ((yy - cy) / (CORE * ph)) ** 2 <= 1
+    weights = core.astype(np.float32)
+    radius = max(1, round(0.04 * size))
+    res = _residual(piece, gap, weights)
+    kept: BArray = core
+    for step in range(3):
+        res = _residual(piece, gap, weights)
+        smooth = _box_mean(res, radius)
+        # first a loose cut (the core may hold some outline), then tighter ones
+        typical = float(np.median(smooth[kept])) if kept.any() else 0.0
+        limit = 4.0 * typical + 60.0 if step == 0 else 3.0 * typical + 40.0
+        kept = inbox & (smooth < limit)
+        weights = kept.astype(np.float32)
+    mask: BArray = kept
+    n = int(mask.sum())
+    if n < 20:
+        return GapEvidence()
+    inside_gap = gap[mask]
+    spread = float(((inside_gap - inside_gap.mean(0)) ** 2).sum())
+    fit = 1.0 - float(res[mask].sum()) / (spread + 30.0 * n)
+
+    interior = 0.0
+    inner = erode(mask, max(1, round(0.06 * size)))
+    if int(inner.sum()) >= 20:
+        a, b = piece[inner], gap[inner]
+        a, b = a - a.mean(0), b - b.mean(0)
+        k = len(a)
+        interior = float((a * b).sum()) / math.sqrt(
+            (float((a * a).sum()) + 3 * k) * (float((b * b).sum()) + 3 * k)
+        )
+
+    a_in = max(2, round(0.05 * size))
+    a_out = max(2, round(0.07 * size))
+    width = max(2, round(0.08 * size))
+    band_in = erode(mask, a_in) & ~erode(mask, a_in + width)
+    band_out = dilate(mask, a_out + width) & ~dilate(mask, a_out)
+    my, mx = np.nonzero(mask)
+    angle = np.arctan2(yy - my.mean(), xx - mx.mean())
+    sector = ((angle + np.pi) / (2 * np.pi) * SECTORS).astype(np.int64) % SECTORS
+    p_in, n_in = _sector_means(piece[band_in], sector[band_in])
+    g_out, n_out = _sector_means(gap[band_out], sector[band_out])
+    both = (n_in >= 3) & (n_out >= 3)
+    seam = plain_seam = 99.0
+    if int(both.sum()) >= 3:
+        p_in, g_out = p_in[both], g_out[both]
+        gain = float((p_in * g_out).sum()) / max(float((p_in * p_in).sum()), 1e-6)
+        gain = min(1.25, max(0.8, gain))
+        seam = float(np.sqrt(np.median(((gain * p_in - g_out) ** 2).sum(1))))
+        plain_seam = float(np.sqrt(np.median(((p_in - g_out) ** 2).sum(1))))
+    return GapEvidence(fit=fit, interior=interior, seam=seam, plain_seam=plain_seam)

@@ -1,0 +1,359 @@
+"""The offline solver: a slider-captcha screenshot in, the drag distance out.
+
+:class:`LocalEngine` implements the :class:`~omo_selenium.Solver` protocol without any
+network: it finds the puzzle piece near the left edge of the screenshot and the gap it
+fits, further right on the same rows, by image analysis (numpy and Pillow only).
+
+How it works:
+
+1. **Coarse search** (:mod:`omo_selenium.engine.search`, grey image ~200 px wide): a
+   *doubled-angle orientation field* (each pixel holds its edge direction, light-to-dark
+   and dark-to-light alike, normalised by the local contrast) survives the gap's
+   rendering (darkened, whitened, greyed, filled). Every window anchored at the left edge
+   is correlated with the same rows shifted right by every distance; a window that also
+   matches half its width to either side slides along a straight edge and is
+   discounted. The best few distinct shifts are candidates, each with a piece box: the
+   bounds of the agreeing pixels connected to its window (the outline agrees all around
+   the piece, even a flat one).
+2. **Fine alignment** (:mod:`omo_selenium.engine.align`): for each candidate within half the
+   best coarse score, the piece box and a window around the gap are cropped from the
+   full screenshot at the same exact scale (piece ~96 px), their *colour* orientation
+   fields are correlated over every nearby offset (FFT), and a parabola gives the
+   sub-pixel shift. With that shift, the agreement of the two crops at piece scale
+   (the outline's closed ring) gives a second box; the piece is aligned once more on
+   it, and the box the piece fits better with is kept.
+3. **Colour evidence** (:mod:`omo_selenium.engine.colour`): for the candidates close to the
+   best, the gap is modelled as a blend of the piece (``gap = a * piece + b``, one gain
+   for all channels); the fit, the interior's colour correlation and the continuity of
+   the background across the gap's outline tell a real gap from a decoy. Between twins
+   (same outline fit, same box), colour alone decides.
+4. **Confidence**: the fine correlation, scaled by how far the coarse peak stands out of
+   the scores of all shifts, so that a picture without a gap scores low.
+
+Example:
+    >>> from omo_selenium.engine import LocalEngine
+    >>> engine = LocalEngine()
+    >>> distance_css_px = engine.solve(png_bytes, width_view=340)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import numbers
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from .._types import GapMatch, ImageInput
+from ..errors import ConfigurationError, SolveFailed
+from ..images import open_image
+from .align import Alignment, align, refine_box
+from .colour import gap_evidence
+from .gradients import Array, blur, gradients, orientation_field
+from .search import Candidate, coarse_candidates, outline_box
+
+__all__ = ["MIN_CONFIDENCE", "GapMatch", "LocalEngine", "locate"]
+
+logger = logging.getLogger("omo_selenium.engine")
+
+#: Width (px) of the coarse search image.
+WORK_WIDTH = 200
+#: Below this :attr:`GapMatch.confidence`, :meth:`LocalEngine.solve` raises SolveFailed.
+MIN_CONFIDENCE = 0.1
+#: How many distinct shifts the coarse search hands to the refinement.
+CANDIDATES = 6
+#: Coarse candidates scoring below this share of the best one are dropped.
+MIN_COARSE_RATIO = 0.5
+#: Only candidates this close to the best edge score are weighed in colour too.
+EVIDENCE_MARGIN = 0.8
+#: How far (working-image px) the fine alignment may move a coarse shift.
+SEARCH_WORK_PX = 1.5
+#: How far (working-image px) the alignment on a refined box may move the first shift.
+REFINE_WORK_PX = 0.5
+#: Weight of the coarse score (relative to the best one) in the final choice.
+COARSE_WEIGHT = 2.0
+#: Weight of the colour-fit share (see :class:`~omo_selenium.engine.colour.GapEvidence`).
+FIT_WEIGHT = 0.5
+#: Weight of the interior colour correlation.
+INTERIOR_WEIGHT = 0.25
+#: Weight of log(1 + seam), the colour step across the gap's outline.
+SEAM_WEIGHT = 0.2
+#: Twins: fine correlations closer than this, piece boxes' sides within this share.
+TWIN_NCC = 0.1
+TWIN_SIZE = 0.15
+#: Weights of the colour evidence when choosing between twins (no coarse score; the seam
+#: counts with and without a brightness gain, see :class:`~omo_selenium.engine.colour.GapEvidence`).
+TWIN_FIT_WEIGHT = 1.0
+TWIN_INTERIOR_WEIGHT = 2.0
+TWIN_SEAM_WEIGHT = 0.1
+#: Smallest ratio of the piece box's sides (shorter / longer) that looks like a piece.
+MIN_PIECE_ASPECT = 0.5
+#: Smallest side of a piece box that looks like a piece, as a share of the screenshot width.
+MIN_PIECE_SHARE = 0.06
+#: Largest distance of the piece from the picture's left edge, as a share of its width.
+MAX_PIECE_X = 0.06
+#: Taken off the edge score of a candidate whose piece box is not at the left edge.
+OFF_START_PENALTY = 0.5
+#: Taken off the edge score of a candidate whose piece box does not look like a piece.
+IMPLAUSIBLE_PENALTY = 0.5
+#: Prominence (robust z-score of the coarse peak) at which the confidence starts to rise.
+PROMINENCE_FLOOR = 2.0
+#: Prominence above the floor at which the confidence is the plain correlation.
+PROMINENCE_SPAN = 8.0
+#: Smallest screenshot (px) worth searching.
+MIN_SIZE = (40, 20)
+
+Box4 = tuple[float, float, float, float]
+
+
+def _check_width_view(width_view: float | None) -> None:
+    if width_view is None:
+        return
+    if (
+        isinstance(width_view, bool)
+        or not isinstance(width_view, numbers.Real)
+        or not math.isfinite(width_view)
+        or width_view <= 0
+    ):
+        raise ConfigurationError(
+            f"width_view must be a finite number of CSS px > 0, got {width_view!r}"
+        )
+
+
+def _resized(gray: Image.Image, width: int) -> Array:
+    if gray.width <= width:
+        return np.asarray(gray, dtype=np.float32)
+    height = max(1, round(gray.height * width / gray.width))
+    return np.asarray(gray.resize((width, height), Image.Resampling.BOX), dtype=np.float32)
+
+
+def _coarse_field(gray: Array) -> tuple[Array, Array]:
+    """Orientation field for the coarse search, with its local mean removed.
+
+    Removing the local mean (a high-pass) keeps a periodic or uniformly oriented texture
+    (stripes, a smooth gradient) from matching itself at every shift.
+    """
+    gx, gy = gradients(blur(gray, 0.7))
+    c, s = orientation_field(gx, gy, norm_sigma=3.0, floor=2.0, smooth=1.0)
+    return c - blur(c, 8.0), s - blur(s, 8.0)
+
+
+def _plausible_piece(box: tuple[float, float, float, float], w_img: int) -> bool:
+    """A piece is roughly as high as wide and not tiny; a long thin box is more likely an
+    edge of the picture that matched another edge."""
+    _, _, w, h = box
+    return min(w, h) >= MIN_PIECE_ASPECT * max(w, h) and min(w, h) >= MIN_PIECE_SHARE * w_img
+
+
+def _at_start(box: tuple[float, float, float, float], w_img: int) -> bool:
+    """The piece waits at the start of the track, at the picture's left edge; a box
+    further in is the real gap matching a decoy drawn the same way."""
+    return box[0] <= MAX_PIECE_X * w_img
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """One candidate gap, aligned and weighed."""
+
+    edge: float  # fine correlation + coarse score (- penalty for an odd piece box)
+    total: float  # edge + colour evidence
+    twin: float  # the score used between twins: fine correlation + colour evidence
+    fit: Alignment
+    box: Box4
+    cand: Candidate
+
+
+def _twins(a: _Scored, b: _Scored, w_img: int) -> bool:
+    """Two candidates that fit the piece's outline alike, with piece boxes alike."""
+    if not (_plausible_piece(a.box, w_img) and _plausible_piece(b.box, w_img)):
+        return False
+    if abs(a.fit.ncc - b.fit.ncc) > TWIN_NCC:
+        return False
+    return all(abs(a.box[i] - b.box[i]) <= TWIN_SIZE * max(a.box[i], b.box[i]) for i in (2, 3))
+
+
+def _align_candidates(
+    img: Image.Image, fc: Array, fs: Array, cands: list[Candidate]
+) -> list[tuple[float, Alignment, Box4, Candidate]]:
+    """Fine-align every candidate within reach of the best; return (edge score, ...)."""
+    w_img, h_img = img.size
+    kx = w_img / fc.shape[1]
+    ky = h_img / fc.shape[0]
+    aligned = []
+    for cand in cands:
+        if cand.score < MIN_COARSE_RATIO * cands[0].score:
+            continue
+        bx, by, bw, bh = outline_box(fc, fs, cand)
+        box = (bx * kx, by * ky, bw * kx, bh * ky)
+        fit = align(img, box, cand.dx * kx, search_px=SEARCH_WORK_PX * kx)
+        if fit is not None:
+            # with the shift known, the outline may bound the piece better than the
+            # coarse box did; keep whichever box the piece fits its gap better with
+            box2 = refine_box(img, box, fit.dx, fit.dy)
+            fit2 = align(img, box2, fit.dx, search_px=REFINE_WORK_PX * kx)
+            if fit2 is not None and fit2.ncc > fit.ncc:
+                box, fit = box2, fit2
+            edge = fit.ncc + COARSE_WEIGHT * cand.score / cands[0].score
+            if not _plausible_piece(box, w_img):
+                edge -= IMPLAUSIBLE_PENALTY
+            if not _at_start(box, w_img):
+                edge -= OFF_START_PENALTY
+            aligned.append((edge, fit, box, cand))
+    return aligned
+
+
+def _choose(img: Image.Image, aligned: list[tuple[float, Alignment, Box4, Candidate]]) -> _Scored:
+    """Weigh the colour evidence of the candidates near the best; return the winner."""
+    top = max(a[0] for a in aligned)
+    weighed: list[_Scored] = []
+    for edge, fit, box, cand in aligned:
+        if edge < top - EVIDENCE_MARGIN:
+            continue
+        ev = gap_evidence(img, box, fit.dx, fit.dy)
+        seam = math.log1p(min(ev.seam, 99.0))
+        colour = FIT_WEIGHT * ev.fit + INTERIOR_WEIGHT * ev.interior - SEAM_WEIGHT * seam
+        twin = fit.ncc + TWIN_FIT_WEIGHT * ev.fit + TWIN_INTERIOR_WEIGHT * ev.interior
+        twin -= TWIN_SEAM_WEIGHT * (seam + math.log1p(min(ev.plain_seam, 99.0)))
+        weighed.append(_Scored(edge, edge + colour, twin, fit, box, cand))
+    weighed.sort(key=lambda s: -s.total)
+    best = weighed[0]
+    # between twins (same outline, same size) the coarse score says little; the colour
+    # evidence of where the piece was cut from decides
+    for other in weighed[1:3]:
+        if _twins(best, other, img.width) and other.twin > best.twin:
+            best = other
+    return best
+
+
+def locate(image: ImageInput, width_view: float | None = None) -> GapMatch:
+    """Find the piece and its gap in a slider-captcha screenshot.
+
+    Args:
+        image: the screenshot (PNG/JPEG bytes or a Pillow image), piece near the left
+            edge, gap further right on the same rows.
+        width_view: the CSS width at which the image is displayed; when given,
+            :attr:`GapMatch.distance_css` is in CSS px.
+
+    Returns:
+        The match, whatever its confidence (check :attr:`GapMatch.confidence`).
+
+    Raises:
+        ConfigurationError: the image is unreadable or ``width_view`` is not a finite
+            number > 0.
+        SolveFailed: the image is too small or has no structure to match at all.
+
+    Example:
+        >>> match = locate(png_bytes, 340)  # doctest: +SKIP
+        >>> match.distance_css, match.confidence  # doctest: +SKIP
+        (131.5, 0.83)
+    """
+    _check_width_view(width_view)
+    img = open_image(image)
+    w_img, h_img = img.size
+    if w_img < MIN_SIZE[0] or h_img < MIN_SIZE[1]:
+        raise SolveFailed(f"image too small to hold a slider captcha ({w_img}x{h_img})")
+    work = _resized(img.convert("L"), WORK_WIDTH)
+    fc, fs = _coarse_field(work)
+    cands = coarse_candidates(fc, fs, topk=CANDIDATES)
+    if not cands or cands[0].score <= 0:
+        raise SolveFailed("no piece-and-gap pair found in the image")
+    aligned = _align_candidates(img, fc, fs, cands)
+    if not aligned:
+        raise SolveFailed("no room to the right of the piece for a gap")
+    best = _choose(img, aligned)
+    fit, box = best.fit, best.box
+    # a real gap is a clear peak among all shifts; a picture without one is not
+    standout = (best.cand.prominence - PROMINENCE_FLOOR) / PROMINENCE_SPAN
+    standout = min(1.0, max(0.0, standout))
+    scale = width_view / w_img if width_view is not None else 1.0
+    piece = (round(box[0]), round(box[1]), max(1, round(box[2])), max(1, round(box[3])))
+    gap = (round(box[0] + fit.dx), round(box[1] + fit.dy), piece[2], piece[3])
+    return GapMatch(
+        piece_box=piece,
+        gap_box=gap,
+        distance_px=fit.dx,
+        distance_css=fit.dx * scale,
+        scale=scale,
+        confidence=float(min(1.0, max(0.0, fit.ncc)) * standout),
+    )
+
+
+class LocalEngine:
+    """Offline :class:`~omo_selenium.Solver`: finds the gap by image analysis.
+
+    Args:
+        min_confidence: answers whose :attr:`GapMatch.confidence` is lower raise
+            :class:`~omo_selenium.SolveFailed` instead of returning a guess.
+
+    Example:
+        >>> engine = LocalEngine()
+        >>> engine.solve(png_bytes, width_view=340)  # doctest: +SKIP
+        131.5
+    """
+
+    def __init__(self, *, min_confidence: float = MIN_CONFIDENCE) -> None:
+        if not 0.0 <= min_confidence <= 1.0:
+            raise ConfigurationError("min_confidence must be between 0 and 1")
+        self.min_confidence = min_confidence
+
+    def __repr__(self) -> str:
+        return f"LocalEngine(min_confidence={self.min_confidence!r})"
+
+    def locate(self, image: ImageInput, width_view: float | None = None) -> GapMatch:
+        """Find the piece and gap, like :func:`locate`, but refuse an uncredible match.
+
+        Args:
+            image: the captcha screenshot (bytes or Pillow image).
+            width_view: CSS width at which the image is displayed (optional).
+
+        Returns:
+            The match; its confidence is at least ``min_confidence``.
+
+        Raises:
+            ConfigurationError: unreadable image or bad ``width_view``.
+            SolveFailed: no credible gap (confidence below ``min_confidence``).
+        """
+        started = time.perf_counter()
+        match = locate(image, width_view)
+        elapsed_ms = (time.perf_counter() - started) * 1000.0
+        if match.confidence < self.min_confidence:
+            logger.debug(
+                "engine: no credible gap (confidence %.2f < %.2f) in %.1f ms",
+                match.confidence,
+                self.min_confidence,
+                elapsed_ms,
+            )
+            raise SolveFailed(
+                f"no credible gap found (confidence {match.confidence:.2f} "
+                f"< {self.min_confidence:.2f})"
+            )
+        logger.debug(
+            "engine: distance %.1f css px (%.1f image px, gap at %s, confidence %.2f) in %.1f ms",
+            match.distance_css,
+            match.distance_px,
+            match.gap_box,
+            match.confidence,
+            elapsed_ms,
+        )
+        return match
+
+    def solve(self, image: ImageInput, width_view: float) -> float:
+        """Return the drag distance, in CSS px, from the piece to the gap.
+
+        Args:
+            image: the captcha screenshot (bytes or Pillow image).
+            width_view: CSS width at which the image is displayed.
+
+        Returns:
+            The distance in CSS px (>= 0).
+
+        Raises:
+            ConfigurationError: unreadable image or bad ``width_view``.
+            SolveFailed: no credible gap (confidence below ``min_confidence``).
+        """
+        if width_view is None:
+            raise ConfigurationError("width_view is required")
+        return self.locate(image, width_view).distance_css

@@ -1,0 +1,191 @@
+"""The coarse search steps of the local engine, on feature arrays (no I/O, no validation).
+
+Two steps, on the doubled-angle orientation field of :mod:`omo_selenium.engine.gradients` at
+working scale (~200 px wide):
+
+1. :func:`coarse_candidates`: correlate windows anchored at the left edge (where the
+   piece sits) with the same rows further right, for every shift and a grid of window
+   sizes; a window that also matches half its width to either side slides along a
+   straight edge and is discounted; keep the best few distinct shifts.
+2. :func:`outline_box`: for one candidate, the bounds of the agreeing pixels connected
+   to its window: the piece's outline agrees with the gap's all around (a closed ring,
+   even where the piece is flat), so the box follows the piece's outline.
+
+The fine alignment of each candidate is in :mod:`omo_selenium.engine.align`, the colour
+evidence in :mod:`omo_selenium.engine.colour`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .gradients import Array
+from .morph import connected_bounds
+
+__all__ = ["Candidate", "coarse_candidates", "outline_box"]
+
+#: Window widths and heights tried by the coarse search, as fractions of the image width.
+WINDOW_FRACTIONS = (0.1, 0.13, 0.16, 0.2, 0.24, 0.29, 0.35)
+#: Energy-per-pixel regulariser of the coarse correlation (keeps flat areas from matching).
+COARSE_REGULARISER = 0.05
+#: Exponent of the window area in the coarse score (0: plain correlation).
+AREA_EXPONENT = 0.5
+#: How much of a window's score at half its width to either side is taken off its score
+#: (a straight edge matches itself at every shift along it; a gap only at one).
+PEAK_PENALTY = 0.8
+#: Share of the window's best per-pixel agreement a pixel must reach to count in the box.
+OUTLINE_LEVEL = 0.3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A coarse match at working scale: shift ``dx`` and the window that matched.
+
+    ``prominence`` is how far the score stands out of the scores of all shifts (in robust
+    standard deviations above their median): a real gap is a clear peak, a picture
+    without one is not.
+    """
+
+    score: float
+    dx: int
+    y0: int
+    w: int
+    h: int
+    prominence: float = 0.0
+
+
+def _cum0(a: Any, axis: int) -> Any:
+    shape = list(a.shape)
+    shape[axis] = 1
+    return np.concatenate([np.zeros(shape, a.dtype), a.cumsum(axis)], axis)
+
+
+def _side_scores(score: Any, widths: Any) -> Any:
+    """For every window and shift, the larger (>= 0) score of the same window half its
+    width to the left or right: high when the match slides along a straight edge."""
+    side = np.zeros_like(score)
+    for k, w in enumerate(widths):
+        d = max(1, int(w) // 2)
+        s = np.maximum(score[:, :, k], 0.0)
+        side[:, d:, k] = s[:, :-d]
+        side[:, :-d, k] = np.maximum(side[:, :-d, k], s[:, d:])
+    return side
+
+
+def coarse_candidates(fc: Array, fs: Array, *, topk: int = 4) -> list[Candidate]:
+    """Return up to ``topk`` distinct shifts where a left-anchored window reappears.
+
+    For every shift ``dx`` and every window ``[0, w) x [y0, y0 + h)`` with ``w <= dx`` (the
+    copy must not overlap its original), the regularised zero-mean correlation ``r`` of
+    the two-channel field is computed from cumulative sums; the score is ``r * area **
+    AREA_EXPONENT``, which prefers windows that hold much agreeing structure.
+
+    Args:
+        fc: first channel of the orientation field (working scale).
+        fs: second channel.
+        topk: how many distinct shifts to return.
+
+    Returns:
+        Candidates, best first (possibly empty for a tiny image).
+    """
+    h_img, w_img = fc.shape
+    widths = np.array(sorted({max(3, int(f * w_img)) for f in WINDOW_FRACTIONS}))
+    heights = sorted({max(3, int(f * w_img)) for f in WINDOW_FRACTIONS if f * w_img <= h_img})
+    strip = int(widths[-1])
+    dmin, dmax = int(widths[0]), w_img - int(widths[0])
+    if dmax <= dmin or not heights:
+        return []
+    pc = np.pad(fc, ((0, 0), (0, strip)))
+    ps = np.pad(fs, ((0, 0), (0, strip)))
+    ndx = dmax - dmin + 1
+    # p_sum[y, i, k]: sum over x < widths[k] of the product of column x with column
+    # x + dxs[i], accumulated one column at a time (cheaper than a 3-D product array)
+    p_sum = np.empty((h_img, ndx, len(widths)), dtype=np.float32)
+    acc = np.zeros((h_img, ndx), dtype=np.float32)
+    start = 0
+    for k, w in enumerate(widths):
+        for x in range(start, int(w)):
+            acc += fc[:, x : x + 1] * pc[:, dmin + x : dmin + x + ndx]
+            acc += fs[:, x : x + 1] * ps[:, dmin + x : dmin + x + ndx]
+        start = int(w)
+        p_sum[:, :, k] = acc
+    csc, css = _cum0(fc, 1), _cum0(fs, 1)
+    cse = _cum0(fc * fc + fs * fs, 1)
+    dxs = np.arange(dmin, dmax + 1)
+    end = np.minimum(dxs[:, None] + widths[None, :], w_img)
+    sums = [
+        p_sum,
+        csc[:, widths],
+        css[:, widths],
+        cse[:, widths],
+        csc[:, end] - csc[:, dxs][:, :, None],
+        css[:, end] - css[:, dxs][:, :, None],
+        cse[:, end] - cse[:, dxs][:, :, None],
+    ]
+    p_c, sac_c, sas_c, ea_c, sbc_c, sbs_c, eb_c = (_cum0(a, 0) for a in sums)
+    valid = (widths[None, :] <= dxs[:, None])[None]
+    prof = np.full(len(dxs), -np.inf)
+    arg = np.zeros((len(dxs), 3), dtype=np.int64)
+    lam = COARSE_REGULARISER
+    for h in heights:
+        n = (h * widths).astype(np.float32)
+        p = p_c[h:] - p_c[:-h]
+        sac, sas, ea = sac_c[h:] - sac_c[:-h], sas_c[h:] - sas_c[:-h], ea_c[h:] - ea_c[:-h]
+        sbc, sbs, eb = sbc_c[h:] - sbc_c[:-h], sbs_c[h:] - sbs_c[:-h], eb_c[h:] - eb_c[:-h]
+        cov = p - (sac[:, None, :] * sbc + sas[:, None, :] * sbs) / n
+        va = ea - (sac * sac + sas * sas) / n + lam * n
+        vb = eb - (sbc * sbc + sbs * sbs) / n + lam * n
+        score = cov / np.sqrt(va[:, None, :] * vb) * n**AREA_EXPONENT
+        score = np.where(valid, score, -np.inf)  # (ny, ndx, K)
+        if PEAK_PENALTY > 0:
+            score = score - PEAK_PENALTY * _side_scores(score, widths)
+        flat = score.transpose(1, 0, 2).reshape(len(dxs), -1)
+        am = flat.argmax(1)
+        mx = flat[np.arange(len(dxs)), am]
+        better = mx > prof
+        prof = np.where(better, mx, prof)
+        y0s, ks = np.divmod(am, len(widths))
+        arg[better] = np.stack([y0s, ks, np.full_like(y0s, h)], 1)[better]
+    out: list[Candidate] = []
+    finite = prof[np.isfinite(prof)]
+    if finite.size == 0:
+        return out
+    centre = float(np.median(finite))
+    spread = 1.4826 * float(np.median(np.abs(finite - centre))) + 1e-6
+    sep = max(3, int(widths[0]) // 2)
+    for i in np.argsort(-prof):
+        if len(out) >= topk or not np.isfinite(prof[i]):
+            break
+        if any(abs(int(dxs[i]) - c.dx) < sep for c in out):
+            continue
+        y0, k, h = (int(v) for v in arg[i])
+        z = (float(prof[i]) - centre) / spread
+        out.append(Candidate(float(prof[i]), int(dxs[i]), y0, int(widths[k]), h, z))
+    return out
+
+
+def outline_box(
+    fc: Array, fs: Array, cand: Candidate, *, level: float = OUTLINE_LEVEL
+) -> tuple[int, int, int, int]:
+    """Return the piece's (x, y, w, h) at working scale for one coarse candidate.
+
+    The per-pixel agreement between the left strip and the strip ``cand.dx`` further
+    right is high on the piece's outline (a closed ring, even on a flat piece) and on its
+    texture; the box bounds every agreeing pixel connected to the candidate's window.
+    """
+    w_img = fc.shape[1]
+    dx = cand.dx
+    strip = max(3, min(int(0.45 * w_img), dx, w_img - dx))
+    q = fc[:, :strip] * fc[:, dx : dx + strip] + fs[:, :strip] * fs[:, dx : dx + strip]
+    win = np.zeros(q.shape, dtype=bool)
+    win[cand.y0 : cand.y0 + cand.h, : min(cand.w, strip)] = True
+    peak = float(q[win].max()) if win.any() else 0.0
+    if peak <= 0:
+        return 0, cand.y0, min(cand.w, strip), cand.h
+    # never empty: the window's best pixel is above the level
+    bounds = connected_bounds(q > level * peak, win)
+    assert bounds is not None
+    return bounds

@@ -1,0 +1,57 @@
+"""What the demo site's tests share: a site on a fake clock and small HTTP helpers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from omo_selenium.demo_site import DemoSite
+
+TIMEOUT = 10.0
+HUMAN_PATH = [[0, 0, 0], [40, 12, 1], [90, 40, 2], [150, 80, 1], [220, 110, 3], [400, 120, 2]]
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def site(clock: FakeClock) -> Iterator[DemoSite]:
+    with DemoSite(seed=99, ttl=120.0, clock=clock) as running:
+        yield running
+
+
+def new_challenge(site: DemoSite, query: str = "") -> dict[str, Any]:
+    response = requests.post(f"{site.url}/api/challenge?{query}", timeout=TIMEOUT)
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def verify(site: DemoSite, body: Any, *, raw: bytes | None = None) -> requests.Response:
+    data = raw if raw is not None else json.dumps(body).encode()
+    return requests.post(
+        f"{site.url}/api/verify",
+        data=data,
+        headers={"Content-Type": "application/json"},
+        timeout=TIMEOUT,
+    )
+
+
+def attempt(site: DemoSite, cid: str, x: float, path: list[list[float]] | None = None) -> Any:
+    return verify(site, {"id": cid, "x": x, "trajectory": HUMAN_PATH if path is None else path})
