@@ -100,10 +100,7 @@ def synthetic_cases(n: int, seed: int) -> list[Case]:
     """``n`` generated captchas from ``seed`` on, as PNG bytes."""
     import io
 
-    try:
-        from omo_selenium.testing.synthetic import make_slider_image
-    except ImportError:  # before the layout move
-        from tests.synthetic import make_slider_image  # type: ignore[no-redef]
+    from omo_selenium.testing.synthetic import make_slider_image
 
     out = []
     for i in range(n):
@@ -126,11 +123,9 @@ def _piece_value(case: Case) -> Any:
     """The engine's ``PieceImage`` for a case with a sprite, or ``None``."""
     if case.piece_path is None or case.piece_xy is None:
         return None
-    from omo_selenium._types import PieceImage  # type: ignore[attr-defined]
+    from omo_selenium._types import PieceImage
 
-    sprite = Image.open(case.piece_path)
-    sprite.load()
-    return PieceImage(image=sprite, x=case.piece_xy[0], y=case.piece_xy[1])
+    return PieceImage(image=case.piece_path.read_bytes(), x=case.piece_xy[0], y=case.piece_xy[1])
 
 
 def run_engine(cases: list[Case], *, tuning: Any = None, with_piece: bool = False) -> list[Outcome]:

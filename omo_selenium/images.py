@@ -15,8 +15,8 @@ __all__ = ["open_image", "to_png_bytes"]
 MAX_IMAGE_PIXELS = 25_000_000
 
 
-def open_image(image: ImageInput) -> Image.Image:
-    """Return ``image`` as a loaded RGB Pillow image.
+def open_image(image: ImageInput, *, mode: str = "RGB") -> Image.Image:
+    """Return ``image`` as a loaded Pillow image in ``mode`` (RGB unless asked otherwise).
 
     Raises:
         ConfigurationError: the bytes are not a readable image, or it is too large.
@@ -39,7 +39,7 @@ def open_image(image: ImageInput) -> Image.Image:
         )
     if img.width < 1 or img.height < 1:
         raise ConfigurationError("image has no pixels")
-    return img if img.mode == "RGB" else img.convert("RGB")
+    return img if img.mode == mode else img.convert(mode)
 
 
 def to_png_bytes(image: ImageInput) -> bytes:

@@ -1,5 +1,5 @@
 """Write tests/data/engine_golden.json: today's engine answers on a fixed handful of
-pictures, pinned by tests/test_engine_golden.py so that every change of output is
+pictures, pinned by tests/engine/test_golden.py so that every change of output is
 deliberate. Rerun after an intended change and commit the new file with the reason::
 
     python scripts/make_engine_golden.py
@@ -15,11 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from omo_selenium.engine import locate  # noqa: E402
-
-try:
-    from omo_selenium.testing.synthetic import make_slider_image
-except ImportError:  # before the layout move
-    from tests.synthetic import make_slider_image  # type: ignore[no-redef]
+from omo_selenium.testing.synthetic import make_slider_image  # noqa: E402
 
 #: Synthetic seeds pinned.
 SEEDS = (3, 17, 75, 97, 148, 150, 151, 500, 901, 4242)

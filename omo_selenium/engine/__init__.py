@@ -7,6 +7,8 @@ Image analysis with numpy and Pillow only: nothing here knows Selenium or HTTP.
 - :mod:`.search`: the coarse search for the piece's copy further right;
 - :mod:`.align`: the fine, sub-pixel alignment of piece and gap;
 - :mod:`.colour`: the colour evidence that tells a real gap from a decoy;
+- :mod:`.piece`: the gap of a piece given as its own picture (``locate(..., piece=)``);
+- :mod:`.tuning`: :class:`EngineTuning`, every number of the steps in one value;
 - :mod:`.motion`: how far the piece moved between two screenshots (the landing check).
 """
 
@@ -14,5 +16,6 @@ from __future__ import annotations
 
 from .._types import GapMatch
 from .local import MIN_CONFIDENCE, LocalEngine, locate
+from .tuning import DEFAULT_TUNING, EngineTuning
 
-__all__ = ["MIN_CONFIDENCE", "GapMatch", "LocalEngine", "locate"]
+__all__ = ["DEFAULT_TUNING", "MIN_CONFIDENCE", "EngineTuning", "GapMatch", "LocalEngine", "locate"]

@@ -25,24 +25,12 @@ from PIL import Image
 
 from .gradients import Array, colour_orientation_field
 from .morph import connected_bounds
+from .tuning import DEFAULT_TUNING, EngineTuning
 
 __all__ = ["ALIGN_SIZE", "Alignment", "FArray", "align", "refine_box", "scaled_crop"]
 
-#: Size (px) of the piece's larger side in the alignment crops.
-ALIGN_SIZE = 96
-#: Per-pixel variance added to both sides of the correlation (flat areas score ~0).
-NCC_FLOOR = 0.01
-#: Vertical play (fraction of the piece height, plus 2 screenshot px) searched around the row.
-VERTICAL_PLAY = 0.06
-#: Gaussian sigma (crop px) of the smoothing of the correlation along the shift.
-PEAK_SMOOTH = 2.0
-#: Size (px) of the piece's larger side in the crops of :func:`refine_box`.
-REFINE_SIZE = 64
-#: How far around the old box :func:`refine_box` looks, as a share of its larger side.
-REFINE_MARGIN = 0.5
-#: Share of the strong agreement inside the old box (its 98th percentile) that a pixel
-#: must reach to count as outline or shared texture.
-REFINE_LEVEL = 0.5
+#: Size (px) of the piece's larger side in the alignment crops (the default tuning's).
+ALIGN_SIZE = DEFAULT_TUNING.align_size
 
 FArray = np.ndarray[Any, np.dtype[np.float64]]
 Box = tuple[float, float, float, float]
@@ -76,7 +64,7 @@ def _field(rgb: Array) -> tuple[Array, Array]:
     return colour_orientation_field(rgb, sigma=1.0, norm_sigma=2.5, floor=0.5, smooth=1.5)
 
 
-def _ncc_map(temps: list[Array], targets: list[Array]) -> FArray:
+def _ncc_map(temps: list[Array], targets: list[Array], ncc_floor: float) -> FArray:
     """Zero-mean NCC of the (joint) templates at every valid offset in the targets."""
     th, tw = temps[0].shape
     hb, wb = targets[0].shape
@@ -97,7 +85,7 @@ def _ncc_map(temps: list[Array], targets: list[Array]) -> FArray:
         s1 = c1[th:, tw:] - c1[:-th, tw:] - c1[th:, :-tw] + c1[:-th, :-tw]
         s2 = c2[th:, tw:] - c2[:-th, tw:] - c2[th:, :-tw] + c2[:-th, :-tw]
         var += s2 - s1 * s1 / n
-    floor = NCC_FLOOR * n
+    floor = ncc_floor * n
     out: FArray = num / (math.sqrt(tnorm + floor) * np.sqrt(np.maximum(var, 0.0) + floor))
     return out
 
@@ -128,7 +116,12 @@ def _parabola(a: float, b: float, c: float) -> float:
 
 
 def align(
-    img: Image.Image, box: Box, dx: float, *, search_px: float, size: int = ALIGN_SIZE
+    img: Image.Image,
+    box: Box,
+    dx: float,
+    *,
+    search_px: float,
+    tuning: EngineTuning = DEFAULT_TUNING,
 ) -> Alignment | None:
     """Measure the piece -> gap shift near ``dx`` to a fraction of a pixel.
 
@@ -137,15 +130,16 @@ def align(
         box: the piece's (x, y, w, h) in screenshot px (floats allowed).
         dx: the rough shift (screenshot px) of the candidate gap.
         search_px: how far (screenshot px) from ``dx`` the shift may be.
-        size: the piece's larger side in the alignment crops.
+        tuning: the engine's tuning (``align_size``: the piece's larger side in the
+            crops; ``vertical_play``, ``ncc_floor``, ``peak_smooth``).
 
     Returns:
         The best shift near ``dx``, or ``None`` when the window leaves the image.
     """
     bx, by, bw, bh = box
     w_img, h_img = img.size
-    f = min(1.0, size / max(bw, bh, 1.0))
-    play = VERTICAL_PLAY * bh + 2.0
+    f = min(1.0, tuning.align_size / max(bw, bh, 1.0))
+    play = tuning.vertical_play * bh + 2.0
     x0 = max(0, math.floor(bx))
     x1 = min(w_img, math.ceil(bx + bw))
     y0 = max(0, math.floor(by - play))
@@ -161,8 +155,8 @@ def align(
         return None
     ac, as_ = _field(scaled_crop(img, x0, y0, w_a, h_a, f))
     bc, bs = _field(scaled_crop(img, gx0, y0, w_b, h_a, f))
-    raw = _ncc_map([ac[ry : ry + th], as_[ry : ry + th]], [bc, bs])
-    grid = _smooth_rows(raw, PEAK_SMOOTH)
+    raw = _ncc_map([ac[ry : ry + th], as_[ry : ry + th]], [bc, bs], tuning.ncc_floor)
+    grid = _smooth_rows(raw, tuning.peak_smooth)
     iy, ix = np.unravel_index(int(np.argmax(grid)), grid.shape)
     best = float(grid[iy, ix])
     ny, nx = grid.shape
@@ -176,12 +170,14 @@ def align(
     )
 
 
-def refine_box(img: Image.Image, box: Box, dx: float, dy: float) -> Box:
+def refine_box(
+    img: Image.Image, box: Box, dx: float, dy: float, *, tuning: EngineTuning = DEFAULT_TUNING
+) -> Box:
     """Re-measure the piece's (x, y, w, h) once its shift ``(dx, dy)`` to the gap is known.
 
-    The piece's surroundings (up to :data:`REFINE_MARGIN` of its size around ``box``,
+    The piece's surroundings (up to ``tuning.refine_margin`` of its size around ``box``,
     never reaching the gap) and the same area shifted by ``(dx, dy)`` are compared by
-    their colour orientation fields at piece scale :data:`REFINE_SIZE`. The pixels that
+    their colour orientation fields at piece scale ``tuning.refine_size``. The pixels that
     agree strongly and connect to those inside ``box`` are the outline and the texture
     the piece shares with its gap; their bounds are the new box. Returns ``box``
     unchanged when there is nothing to measure.
@@ -189,8 +185,8 @@ def refine_box(img: Image.Image, box: Box, dx: float, dy: float) -> Box:
     bx, by, bw, bh = box
     w_img, h_img = img.size
     side = max(bw, bh, 1.0)
-    f = min(1.0, REFINE_SIZE / side)
-    m = REFINE_MARGIN * side
+    f = min(1.0, tuning.refine_size / side)
+    m = tuning.refine_margin * side
     x0, y0 = max(0.0, bx - m), max(0.0, by - m, -dy)
     x1, y1 = min(bx + bw + m, dx, w_img - dx), min(h_img, h_img - dy, by + bh + m)
     w, h = int((x1 - x0) * f), int((y1 - y0) * f)
@@ -209,7 +205,7 @@ def refine_box(img: Image.Image, box: Box, dx: float, dy: float) -> Box:
     peak = float(np.percentile(agree[inside], 98))
     if peak <= 0:
         return box
-    bounds = connected_bounds(agree > REFINE_LEVEL * peak, inside)
+    bounds = connected_bounds(agree > tuning.refine_level * peak, inside)
     if bounds is None:
         return box
     x, y, w, h = bounds

@@ -27,19 +27,11 @@ from PIL import Image
 
 from .align import scaled_crop
 from .morph import BArray, dilate, erode
+from .tuning import DEFAULT_TUNING, EngineTuning
 
 __all__ = ["GapEvidence", "gap_evidence"]
 
-#: Size (px) of the piece's larger side in the crops.
-EVIDENCE_SIZE = 128
-#: Margin around the piece box, as a fraction of its larger side.
-MARGIN = 0.2
-#: Largest gain of the gap's blend (a piece may be drawn a little brighter than its gap).
-MAX_GAIN = 1.3
-#: Radius of the central ellipse that starts the fit, as a share of the box's sides.
-CORE = 0.22
-#: Angular sectors of the continuity test.
-SECTORS = 8
+# the tuning numbers of this step are fields of EngineTuning (evidence_size ... seam_cap)
 
 F32 = np.ndarray[Any, np.dtype[np.float32]]
 
@@ -74,19 +66,19 @@ def _box_mean(a: F32, r: int) -> F32:
     return out
 
 
-def _sector_means(colours: F32, sectors: Any) -> tuple[F32, Any]:
-    """Mean colour of the pixels of each sector, and their count."""
-    count = np.bincount(sectors, minlength=SECTORS)
+def _sector_means(colours: F32, sectors: Any, n: int) -> tuple[F32, Any]:
+    """Mean colour of the pixels of each of ``n`` sectors, and their count."""
+    count = np.bincount(sectors, minlength=n)
     means = np.stack(
-        [np.bincount(sectors, weights=colours[:, c], minlength=SECTORS) for c in range(3)], 1
+        [np.bincount(sectors, weights=colours[:, c], minlength=n) for c in range(3)], 1
     )
     out: F32 = (means / np.maximum(count, 1)[:, None]).astype(np.float32)
     return out, count
 
 
-def _residual(piece: F32, gap: F32, weights: F32) -> F32:
+def _residual(piece: F32, gap: F32, weights: F32, tuning: EngineTuning) -> F32:
     """Squared residual of the weighted fit ``gap ~ a * piece + b`` (``a`` shared by the
-    channels, ``0 <= a <= MAX_GAIN``; ``b`` per channel).
+    channels, ``0 <= a <= tuning.max_gain``; ``b`` per channel).
 
     Gaps are drawn by blending the picture with a colour (darkened, whitened, greyed,
     filled): one blend amount for all channels. A per-channel gain would be flexible
@@ -101,7 +93,7 @@ def _residual(piece: F32, gap: F32, weights: F32) -> F32:
         dp = piece[..., c] - means_p[c]
         cov += float((weights * dp * (gap[..., c] - means_g[c])).sum())
         var += float((weights * dp * dp).sum())
-    gain = min(MAX_GAIN, max(0.0, cov / (var + 4.0 * sw)))
+    gain = min(tuning.max_gain, max(0.0, cov / (var + tuning.gain_regulariser * sw)))
     res = np.zeros(piece.shape[:2], dtype=np.float32)
     for c in range(piece.shape[2]):
         res += (gap[..., c] - means_g[c] - gain * (piece[..., c] - means_p[c])) ** 2
@@ -109,7 +101,12 @@ def _residual(piece: F32, gap: F32, weights: F32) -> F32:
 
 
 def gap_evidence(
-    img: Image.Image, box: tuple[float, float, float, float], dx: float, dy: float
+    img: Image.Image,
+    box: tuple[float, float, float, float],
+    dx: float,
+    dy: float,
+    *,
+    tuning: EngineTuning = DEFAULT_TUNING,
 ) -> GapEvidence:
     """Compare the piece with the candidate gap ``(dx, dy)`` away, in colour.
 
@@ -118,14 +115,16 @@ def gap_evidence(
         box: the piece's (x, y, w, h), screenshot px.
         dx: measured horizontal shift to the candidate, screenshot px.
         dy: measured vertical shift, screenshot px.
+        tuning: the engine's tuning (its ``evidence_*`` ... ``seam_cap`` fields).
 
     Returns:
         The evidence (neutral values when the crops would leave the image).
     """
     bx, by, bw, bh = box
     w_img, h_img = img.size
-    f = min(1.0, EVIDENCE_SIZE / max(bw, bh, 1.0))
-    m = MARGIN * max(bw, bh)
+    t = tuning
+    f = min(1.0, t.evidence_size / max(bw, bh, 1.0))
+    m = t.evidence_margin_share * max(bw, bh)
     x0, y0 = max(0.0, bx - m), max(0.0, by - m, -dy)
     x1, y1 = min(w_img - dx, bx + bw + m), min(h_img, h_img - dy, by + bh + m)
     w, h = int((x1 - x0) * f), int((y1 - y0) * f)
@@ -139,53 +138,55 @@ def gap_evidence(
     size = max(pw, ph)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     inbox = (np.abs(xx - cx) <= pw / 2 + 1) & (np.abs(yy - cy) <= ph / 2 + 1)
-    core = ((xx - cx) / (CORE * pw)) ** 2 + ((yy - cy) / (CORE * ph)) ** 2 <= 1
+    core = ((xx - cx) / (t.core * pw)) ** 2 + ((yy - cy) / (t.core * ph)) ** 2 <= 1
     weights = core.astype(np.float32)
-    radius = max(1, round(0.04 * size))
-    res = _residual(piece, gap, weights)
+    radius = max(1, round(t.residual_radius * size))
+    res = _residual(piece, gap, weights, t)
     kept: BArray = core
-    for step in range(3):
-        res = _residual(piece, gap, weights)
+    for step in range(t.mask_rounds):
+        res = _residual(piece, gap, weights, t)
         smooth = _box_mean(res, radius)
         # first a loose cut (the core may hold some outline), then tighter ones
         typical = float(np.median(smooth[kept])) if kept.any() else 0.0
-        limit = 4.0 * typical + 60.0 if step == 0 else 3.0 * typical + 40.0
+        factor, offset = t.first_cut if step == 0 else t.later_cut
+        limit = factor * typical + offset
         kept = inbox & (smooth < limit)
         weights = kept.astype(np.float32)
     mask: BArray = kept
     n = int(mask.sum())
-    if n < 20:
+    if n < t.min_mask_px:
         return GapEvidence()
     inside_gap = gap[mask]
     spread = float(((inside_gap - inside_gap.mean(0)) ** 2).sum())
-    fit = 1.0 - float(res[mask].sum()) / (spread + 30.0 * n)
+    fit = 1.0 - float(res[mask].sum()) / (spread + t.fit_regulariser * n)
 
     interior = 0.0
-    inner = erode(mask, max(1, round(0.06 * size)))
-    if int(inner.sum()) >= 20:
+    inner = erode(mask, max(1, round(t.interior_erode * size)))
+    if int(inner.sum()) >= t.min_mask_px:
         a, b = piece[inner], gap[inner]
         a, b = a - a.mean(0), b - b.mean(0)
         k = len(a)
         interior = float((a * b).sum()) / math.sqrt(
-            (float((a * a).sum()) + 3 * k) * (float((b * b).sum()) + 3 * k)
+            (float((a * a).sum()) + t.interior_regulariser * k)
+            * (float((b * b).sum()) + t.interior_regulariser * k)
         )
 
-    a_in = max(2, round(0.05 * size))
-    a_out = max(2, round(0.07 * size))
-    width = max(2, round(0.08 * size))
+    a_in = max(2, round(t.seam_inset * size))
+    a_out = max(2, round(t.seam_outset * size))
+    width = max(2, round(t.seam_band * size))
     band_in = erode(mask, a_in) & ~erode(mask, a_in + width)
     band_out = dilate(mask, a_out + width) & ~dilate(mask, a_out)
     my, mx = np.nonzero(mask)
     angle = np.arctan2(yy - my.mean(), xx - mx.mean())
-    sector = ((angle + np.pi) / (2 * np.pi) * SECTORS).astype(np.int64) % SECTORS
-    p_in, n_in = _sector_means(piece[band_in], sector[band_in])
-    g_out, n_out = _sector_means(gap[band_out], sector[band_out])
-    both = (n_in >= 3) & (n_out >= 3)
-    seam = plain_seam = 99.0
+    sector = ((angle + np.pi) / (2 * np.pi) * t.sectors).astype(np.int64) % t.sectors
+    p_in, n_in = _sector_means(piece[band_in], sector[band_in], t.sectors)
+    g_out, n_out = _sector_means(gap[band_out], sector[band_out], t.sectors)
+    both = (n_in >= t.min_sector_px) & (n_out >= t.min_sector_px)
+    seam = plain_seam = t.seam_cap
     if int(both.sum()) >= 3:
         p_in, g_out = p_in[both], g_out[both]
         gain = float((p_in * g_out).sum()) / max(float((p_in * p_in).sum()), 1e-6)
-        gain = min(1.25, max(0.8, gain))
+        gain = min(t.seam_gain[1], max(t.seam_gain[0], gain))
         seam = float(np.sqrt(np.median(((gain * p_in - g_out) ** 2).sum(1))))
         plain_seam = float(np.sqrt(np.median(((p_in - g_out) ** 2).sum(1))))
     return GapEvidence(fit=fit, interior=interior, seam=seam, plain_seam=plain_seam)

@@ -47,62 +47,24 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from .._types import GapMatch, ImageInput
+from .._types import GapMatch, ImageInput, PieceImage
 from ..errors import ConfigurationError, SolveFailed
 from ..images import open_image
 from .align import Alignment, align, refine_box
 from .colour import gap_evidence
 from .gradients import Array, blur, gradients, orientation_field
+from .piece import match_sprite
 from .search import Candidate, coarse_candidates, outline_box
+from .tuning import DEFAULT_TUNING, EngineTuning
 
 __all__ = ["MIN_CONFIDENCE", "GapMatch", "LocalEngine", "locate"]
 
 logger = logging.getLogger("omo_selenium.engine")
 
-#: Width (px) of the coarse search image.
-WORK_WIDTH = 200
-#: Below this :attr:`GapMatch.confidence`, :meth:`LocalEngine.solve` raises SolveFailed.
-MIN_CONFIDENCE = 0.1
-#: How many distinct shifts the coarse search hands to the refinement.
-CANDIDATES = 6
-#: Coarse candidates scoring below this share of the best one are dropped.
-MIN_COARSE_RATIO = 0.5
-#: Only candidates this close to the best edge score are weighed in colour too.
-EVIDENCE_MARGIN = 0.8
-#: How far (working-image px) the fine alignment may move a coarse shift.
-SEARCH_WORK_PX = 1.5
-#: How far (working-image px) the alignment on a refined box may move the first shift.
-REFINE_WORK_PX = 0.5
-#: Weight of the coarse score (relative to the best one) in the final choice.
-COARSE_WEIGHT = 2.0
-#: Weight of the colour-fit share (see :class:`~omo_selenium.engine.colour.GapEvidence`).
-FIT_WEIGHT = 0.5
-#: Weight of the interior colour correlation.
-INTERIOR_WEIGHT = 0.25
-#: Weight of log(1 + seam), the colour step across the gap's outline.
-SEAM_WEIGHT = 0.2
-#: Twins: fine correlations closer than this, piece boxes' sides within this share.
-TWIN_NCC = 0.1
-TWIN_SIZE = 0.15
-#: Weights of the colour evidence when choosing between twins (no coarse score; the seam
-#: counts with and without a brightness gain, see :class:`~omo_selenium.engine.colour.GapEvidence`).
-TWIN_FIT_WEIGHT = 1.0
-TWIN_INTERIOR_WEIGHT = 2.0
-TWIN_SEAM_WEIGHT = 0.1
-#: Smallest ratio of the piece box's sides (shorter / longer) that looks like a piece.
-MIN_PIECE_ASPECT = 0.5
-#: Smallest side of a piece box that looks like a piece, as a share of the screenshot width.
-MIN_PIECE_SHARE = 0.06
-#: Largest distance of the piece from the picture's left edge, as a share of its width.
-MAX_PIECE_X = 0.06
-#: Taken off the edge score of a candidate whose piece box is not at the left edge.
-OFF_START_PENALTY = 0.5
-#: Taken off the edge score of a candidate whose piece box does not look like a piece.
-IMPLAUSIBLE_PENALTY = 0.5
-#: Prominence (robust z-score of the coarse peak) at which the confidence starts to rise.
-PROMINENCE_FLOOR = 2.0
-#: Prominence above the floor at which the confidence is the plain correlation.
-PROMINENCE_SPAN = 8.0
+#: Below this :attr:`GapMatch.confidence`, :meth:`LocalEngine.solve` raises SolveFailed
+#: (the default tuning's ``min_confidence``; every other number is a field of
+#: :class:`~omo_selenium.engine.tuning.EngineTuning`).
+MIN_CONFIDENCE = DEFAULT_TUNING.min_confidence
 #: Smallest screenshot (px) worth searching.
 MIN_SIZE = (40, 20)
 
@@ -130,28 +92,30 @@ def _resized(gray: Image.Image, width: int) -> Array:
     return np.asarray(gray.resize((width, height), Image.Resampling.BOX), dtype=np.float32)
 
 
-def _coarse_field(gray: Array) -> tuple[Array, Array]:
+def _coarse_field(gray: Array, t: EngineTuning) -> tuple[Array, Array]:
     """Orientation field for the coarse search, with its local mean removed.
 
     Removing the local mean (a high-pass) keeps a periodic or uniformly oriented texture
     (stripes, a smooth gradient) from matching itself at every shift.
     """
-    gx, gy = gradients(blur(gray, 0.7))
-    c, s = orientation_field(gx, gy, norm_sigma=3.0, floor=2.0, smooth=1.0)
-    return c - blur(c, 8.0), s - blur(s, 8.0)
+    gx, gy = gradients(blur(gray, t.coarse_blur))
+    c, s = orientation_field(
+        gx, gy, norm_sigma=t.coarse_norm_sigma, floor=t.coarse_floor, smooth=t.coarse_smooth
+    )
+    return c - blur(c, t.coarse_highpass), s - blur(s, t.coarse_highpass)
 
 
-def _plausible_piece(box: tuple[float, float, float, float], w_img: int) -> bool:
+def _plausible_piece(box: tuple[float, float, float, float], w_img: int, t: EngineTuning) -> bool:
     """A piece is roughly as high as wide and not tiny; a long thin box is more likely an
     edge of the picture that matched another edge."""
     _, _, w, h = box
-    return min(w, h) >= MIN_PIECE_ASPECT * max(w, h) and min(w, h) >= MIN_PIECE_SHARE * w_img
+    return min(w, h) >= t.min_piece_aspect * max(w, h) and min(w, h) >= t.min_piece_share * w_img
 
 
-def _at_start(box: tuple[float, float, float, float], w_img: int) -> bool:
+def _at_start(box: tuple[float, float, float, float], w_img: int, t: EngineTuning) -> bool:
     """The piece waits at the start of the track, at the picture's left edge; a box
     further in is the real gap matching a decoy drawn the same way."""
-    return box[0] <= MAX_PIECE_X * w_img
+    return box[0] <= t.max_piece_x * w_img
 
 
 @dataclass(frozen=True)
@@ -166,17 +130,17 @@ class _Scored:
     cand: Candidate
 
 
-def _twins(a: _Scored, b: _Scored, w_img: int) -> bool:
+def _twins(a: _Scored, b: _Scored, w_img: int, t: EngineTuning) -> bool:
     """Two candidates that fit the piece's outline alike, with piece boxes alike."""
-    if not (_plausible_piece(a.box, w_img) and _plausible_piece(b.box, w_img)):
+    if not (_plausible_piece(a.box, w_img, t) and _plausible_piece(b.box, w_img, t)):
         return False
-    if abs(a.fit.ncc - b.fit.ncc) > TWIN_NCC:
+    if abs(a.fit.ncc - b.fit.ncc) > t.twin_ncc:
         return False
-    return all(abs(a.box[i] - b.box[i]) <= TWIN_SIZE * max(a.box[i], b.box[i]) for i in (2, 3))
+    return all(abs(a.box[i] - b.box[i]) <= t.twin_size * max(a.box[i], b.box[i]) for i in (2, 3))
 
 
 def _align_candidates(
-    img: Image.Image, fc: Array, fs: Array, cands: list[Candidate]
+    img: Image.Image, fc: Array, fs: Array, cands: list[Candidate], t: EngineTuning
 ) -> list[tuple[float, Alignment, Box4, Candidate]]:
     """Fine-align every candidate within reach of the best; return (edge score, ...)."""
     w_img, h_img = img.size
@@ -184,51 +148,59 @@ def _align_candidates(
     ky = h_img / fc.shape[0]
     aligned = []
     for cand in cands:
-        if cand.score < MIN_COARSE_RATIO * cands[0].score:
+        if cand.score < t.min_coarse_ratio * cands[0].score:
             continue
-        bx, by, bw, bh = outline_box(fc, fs, cand)
+        bx, by, bw, bh = outline_box(fc, fs, cand, tuning=t)
         box = (bx * kx, by * ky, bw * kx, bh * ky)
-        fit = align(img, box, cand.dx * kx, search_px=SEARCH_WORK_PX * kx)
+        fit = align(img, box, cand.dx * kx, search_px=t.search_work_px * kx, tuning=t)
         if fit is not None:
             # with the shift known, the outline may bound the piece better than the
             # coarse box did; keep whichever box the piece fits its gap better with
-            box2 = refine_box(img, box, fit.dx, fit.dy)
-            fit2 = align(img, box2, fit.dx, search_px=REFINE_WORK_PX * kx)
+            box2 = refine_box(img, box, fit.dx, fit.dy, tuning=t)
+            fit2 = align(img, box2, fit.dx, search_px=t.refine_work_px * kx, tuning=t)
             if fit2 is not None and fit2.ncc > fit.ncc:
                 box, fit = box2, fit2
-            edge = fit.ncc + COARSE_WEIGHT * cand.score / cands[0].score
-            if not _plausible_piece(box, w_img):
-                edge -= IMPLAUSIBLE_PENALTY
-            if not _at_start(box, w_img):
-                edge -= OFF_START_PENALTY
+            edge = fit.ncc + t.coarse_weight * cand.score / cands[0].score
+            if not _plausible_piece(box, w_img, t):
+                edge -= t.implausible_penalty
+            if not _at_start(box, w_img, t):
+                edge -= t.off_start_penalty
             aligned.append((edge, fit, box, cand))
     return aligned
 
 
-def _choose(img: Image.Image, aligned: list[tuple[float, Alignment, Box4, Candidate]]) -> _Scored:
+def _choose(
+    img: Image.Image, aligned: list[tuple[float, Alignment, Box4, Candidate]], t: EngineTuning
+) -> _Scored:
     """Weigh the colour evidence of the candidates near the best; return the winner."""
     top = max(a[0] for a in aligned)
     weighed: list[_Scored] = []
     for edge, fit, box, cand in aligned:
-        if edge < top - EVIDENCE_MARGIN:
+        if edge < top - t.evidence_margin:
             continue
-        ev = gap_evidence(img, box, fit.dx, fit.dy)
-        seam = math.log1p(min(ev.seam, 99.0))
-        colour = FIT_WEIGHT * ev.fit + INTERIOR_WEIGHT * ev.interior - SEAM_WEIGHT * seam
-        twin = fit.ncc + TWIN_FIT_WEIGHT * ev.fit + TWIN_INTERIOR_WEIGHT * ev.interior
-        twin -= TWIN_SEAM_WEIGHT * (seam + math.log1p(min(ev.plain_seam, 99.0)))
+        ev = gap_evidence(img, box, fit.dx, fit.dy, tuning=t)
+        seam = math.log1p(min(ev.seam, t.seam_cap))
+        colour = t.fit_weight * ev.fit + t.interior_weight * ev.interior - t.seam_weight * seam
+        twin = fit.ncc + t.twin_fit_weight * ev.fit + t.twin_interior_weight * ev.interior
+        twin -= t.twin_seam_weight * (seam + math.log1p(min(ev.plain_seam, t.seam_cap)))
         weighed.append(_Scored(edge, edge + colour, twin, fit, box, cand))
     weighed.sort(key=lambda s: -s.total)
     best = weighed[0]
     # between twins (same outline, same size) the coarse score says little; the colour
     # evidence of where the piece was cut from decides
     for other in weighed[1:3]:
-        if _twins(best, other, img.width) and other.twin > best.twin:
+        if _twins(best, other, img.width, t) and other.twin > best.twin:
             best = other
     return best
 
 
-def locate(image: ImageInput, width_view: float | None = None) -> GapMatch:
+def locate(
+    image: ImageInput,
+    width_view: float | None = None,
+    *,
+    piece: PieceImage | None = None,
+    tuning: EngineTuning = DEFAULT_TUNING,
+) -> GapMatch:
     """Find the piece and its gap in a slider-captcha screenshot.
 
     Args:
@@ -236,6 +208,12 @@ def locate(image: ImageInput, width_view: float | None = None) -> GapMatch:
             edge, gap further right on the same rows.
         width_view: the CSS width at which the image is displayed; when given,
             :attr:`GapMatch.distance_css` is in CSS px.
+        piece: the piece as its own picture (alpha = its shape) and where it starts;
+            when given, the piece is not cut out of ``image`` but matched as given (see
+            :mod:`omo_selenium.engine.piece`), which is surer: decoys near the start and
+            textures at the left edge cannot be taken for the piece.
+        tuning: every size, threshold and weight of the steps (benchmarks pass another
+            value to sweep one).
 
     Returns:
         The match, whatever its confidence (check :attr:`GapMatch.confidence`).
@@ -255,29 +233,67 @@ def locate(image: ImageInput, width_view: float | None = None) -> GapMatch:
     w_img, h_img = img.size
     if w_img < MIN_SIZE[0] or h_img < MIN_SIZE[1]:
         raise SolveFailed(f"image too small to hold a slider captcha ({w_img}x{h_img})")
-    work = _resized(img.convert("L"), WORK_WIDTH)
-    fc, fs = _coarse_field(work)
-    cands = coarse_candidates(fc, fs, topk=CANDIDATES)
+    if piece is not None:
+        return _locate_given(img, piece, width_view, tuning)
+    t = tuning
+    work = _resized(img.convert("L"), t.work_width)
+    fc, fs = _coarse_field(work, t)
+    cands = coarse_candidates(fc, fs, topk=t.candidates, tuning=t)
     if not cands or cands[0].score <= 0:
         raise SolveFailed("no piece-and-gap pair found in the image")
-    aligned = _align_candidates(img, fc, fs, cands)
+    aligned = _align_candidates(img, fc, fs, cands, t)
     if not aligned:
         raise SolveFailed("no room to the right of the piece for a gap")
-    best = _choose(img, aligned)
+    best = _choose(img, aligned, t)
     fit, box = best.fit, best.box
     # a real gap is a clear peak among all shifts; a picture without one is not
-    standout = (best.cand.prominence - PROMINENCE_FLOOR) / PROMINENCE_SPAN
+    standout = (best.cand.prominence - t.prominence_floor) / t.prominence_span
     standout = min(1.0, max(0.0, standout))
     scale = width_view / w_img if width_view is not None else 1.0
-    piece = (round(box[0]), round(box[1]), max(1, round(box[2])), max(1, round(box[3])))
-    gap = (round(box[0] + fit.dx), round(box[1] + fit.dy), piece[2], piece[3])
+    found = (round(box[0]), round(box[1]), max(1, round(box[2])), max(1, round(box[3])))
+    gap = (round(box[0] + fit.dx), round(box[1] + fit.dy), found[2], found[3])
     return GapMatch(
-        piece_box=piece,
+        piece_box=found,
         gap_box=gap,
         distance_px=fit.dx,
         distance_css=fit.dx * scale,
         scale=scale,
         confidence=float(min(1.0, max(0.0, fit.ncc)) * standout),
+    )
+
+
+def _locate_given(
+    img: Image.Image, piece: PieceImage, width_view: float | None, t: EngineTuning
+) -> GapMatch:
+    """:func:`locate` with the piece given as its own picture."""
+    if not isinstance(piece, PieceImage):
+        raise ConfigurationError(f"piece must be a PieceImage, not {type(piece).__name__}")
+    sprite = open_image(piece.image, mode="RGBA")
+    for name, v in (("x", piece.x), ("y", piece.y)):
+        if v is not None and (
+            isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v)
+        ):
+            raise ConfigurationError(f"piece.{name} must be a finite number, got {v!r}")
+    found = match_sprite(
+        img,
+        sprite,
+        0.0 if piece.x is None else float(piece.x),
+        None if piece.y is None else float(piece.y),
+        tuning=t,
+    )
+    if found is None:
+        raise SolveFailed("the given piece has no shape, or no room to move in the image")
+    scale = width_view / img.width if width_view is not None else 1.0
+    sx = round(0.0 if piece.x is None else float(piece.x)) + found.box[0]
+    sy = round(found.start_y) + found.box[1]
+    w, h = found.box[2], found.box[3]
+    return GapMatch(
+        piece_box=(sx, sy, w, h),
+        gap_box=(round(sx + found.dx), round(sy + found.dy), w, h),
+        distance_px=found.dx,
+        distance_css=found.dx * scale,
+        scale=scale,
+        confidence=found.confidence,
     )
 
 
@@ -302,12 +318,19 @@ class LocalEngine:
     def __repr__(self) -> str:
         return f"LocalEngine(min_confidence={self.min_confidence!r})"
 
-    def locate(self, image: ImageInput, width_view: float | None = None) -> GapMatch:
+    def locate(
+        self,
+        image: ImageInput,
+        width_view: float | None = None,
+        *,
+        piece: PieceImage | None = None,
+    ) -> GapMatch:
         """Find the piece and gap, like :func:`locate`, but refuse an uncredible match.
 
         Args:
             image: the captcha screenshot (bytes or Pillow image).
             width_view: CSS width at which the image is displayed (optional).
+            piece: the piece as its own picture and its start, when the page has it.
 
         Returns:
             The match; its confidence is at least ``min_confidence``.
@@ -317,7 +340,7 @@ class LocalEngine:
             SolveFailed: no credible gap (confidence below ``min_confidence``).
         """
         started = time.perf_counter()
-        match = locate(image, width_view)
+        match = locate(image, width_view, piece=piece)
         elapsed_ms = (time.perf_counter() - started) * 1000.0
         if match.confidence < self.min_confidence:
             logger.debug(
@@ -357,3 +380,26 @@ class LocalEngine:
         if width_view is None:
             raise ConfigurationError("width_view is required")
         return self.locate(image, width_view).distance_css
+
+    def solve_piece(self, background: ImageInput, piece: PieceImage, width_view: float) -> float:
+        """Return the drag distance, in CSS px, of a piece given as its own picture.
+
+        Implements :class:`~omo_selenium.PieceSolver`: the gap is found by matching the
+        given piece (its alpha shape, its colours, the picture's continuity across its
+        outline), not by cutting the piece out of the screenshot.
+
+        Args:
+            background: the picture with the gap (the piece may or may not be drawn on it).
+            piece: the piece's own picture and where it starts.
+            width_view: CSS width at which ``background`` is displayed.
+
+        Returns:
+            The distance in CSS px.
+
+        Raises:
+            ConfigurationError: unreadable images or bad ``width_view``.
+            SolveFailed: no credible gap (confidence below ``min_confidence``).
+        """
+        if width_view is None:
+            raise ConfigurationError("width_view is required")
+        return self.locate(background, width_view, piece=piece).distance_css

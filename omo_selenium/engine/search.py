@@ -24,20 +24,12 @@ import numpy as np
 
 from .gradients import Array
 from .morph import connected_bounds
+from .tuning import DEFAULT_TUNING, EngineTuning
 
 __all__ = ["Candidate", "coarse_candidates", "outline_box"]
 
-#: Window widths and heights tried by the coarse search, as fractions of the image width.
-WINDOW_FRACTIONS = (0.1, 0.13, 0.16, 0.2, 0.24, 0.29, 0.35)
-#: Energy-per-pixel regulariser of the coarse correlation (keeps flat areas from matching).
-COARSE_REGULARISER = 0.05
-#: Exponent of the window area in the coarse score (0: plain correlation).
-AREA_EXPONENT = 0.5
-#: How much of a window's score at half its width to either side is taken off its score
-#: (a straight edge matches itself at every shift along it; a gap only at one).
-PEAK_PENALTY = 0.8
-#: Share of the window's best per-pixel agreement a pixel must reach to count in the box.
-OUTLINE_LEVEL = 0.3
+# the tuning numbers of this step are fields of EngineTuning (window_fractions,
+# coarse_regulariser, area_exponent, peak_penalty, outline_level, outline_strip)
 
 
 @dataclass(frozen=True)
@@ -75,25 +67,30 @@ def _side_scores(score: Any, widths: Any) -> Any:
     return side
 
 
-def coarse_candidates(fc: Array, fs: Array, *, topk: int = 4) -> list[Candidate]:
+def coarse_candidates(
+    fc: Array, fs: Array, *, topk: int = 4, tuning: EngineTuning = DEFAULT_TUNING
+) -> list[Candidate]:
     """Return up to ``topk`` distinct shifts where a left-anchored window reappears.
 
     For every shift ``dx`` and every window ``[0, w) x [y0, y0 + h)`` with ``w <= dx`` (the
     copy must not overlap its original), the regularised zero-mean correlation ``r`` of
     the two-channel field is computed from cumulative sums; the score is ``r * area **
-    AREA_EXPONENT``, which prefers windows that hold much agreeing structure.
+    area_exponent``, which prefers windows that hold much agreeing structure.
 
     Args:
         fc: first channel of the orientation field (working scale).
         fs: second channel.
         topk: how many distinct shifts to return.
+        tuning: the engine's tuning.
 
     Returns:
         Candidates, best first (possibly empty for a tiny image).
     """
     h_img, w_img = fc.shape
-    widths = np.array(sorted({max(3, int(f * w_img)) for f in WINDOW_FRACTIONS}))
-    heights = sorted({max(3, int(f * w_img)) for f in WINDOW_FRACTIONS if f * w_img <= h_img})
+    widths = np.array(sorted({max(3, int(f * w_img)) for f in tuning.window_fractions}))
+    heights = sorted(
+        {max(3, int(f * w_img)) for f in tuning.window_fractions if f * w_img <= h_img}
+    )
     strip = int(widths[-1])
     dmin, dmax = int(widths[0]), w_img - int(widths[0])
     if dmax <= dmin or not heights:
@@ -129,7 +126,7 @@ def coarse_candidates(fc: Array, fs: Array, *, topk: int = 4) -> list[Candidate]
     valid = (widths[None, :] <= dxs[:, None])[None]
     prof = np.full(len(dxs), -np.inf)
     arg = np.zeros((len(dxs), 3), dtype=np.int64)
-    lam = COARSE_REGULARISER
+    lam = tuning.coarse_regulariser
     for h in heights:
         n = (h * widths).astype(np.float32)
         p = p_c[h:] - p_c[:-h]
@@ -138,10 +135,10 @@ def coarse_candidates(fc: Array, fs: Array, *, topk: int = 4) -> list[Candidate]
         cov = p - (sac[:, None, :] * sbc + sas[:, None, :] * sbs) / n
         va = ea - (sac * sac + sas * sas) / n + lam * n
         vb = eb - (sbc * sbc + sbs * sbs) / n + lam * n
-        score = cov / np.sqrt(va[:, None, :] * vb) * n**AREA_EXPONENT
+        score = cov / np.sqrt(va[:, None, :] * vb) * n**tuning.area_exponent
         score = np.where(valid, score, -np.inf)  # (ny, ndx, K)
-        if PEAK_PENALTY > 0:
-            score = score - PEAK_PENALTY * _side_scores(score, widths)
+        if tuning.peak_penalty > 0:
+            score = score - tuning.peak_penalty * _side_scores(score, widths)
         flat = score.transpose(1, 0, 2).reshape(len(dxs), -1)
         am = flat.argmax(1)
         mx = flat[np.arange(len(dxs)), am]
@@ -168,7 +165,7 @@ def coarse_candidates(fc: Array, fs: Array, *, topk: int = 4) -> list[Candidate]
 
 
 def outline_box(
-    fc: Array, fs: Array, cand: Candidate, *, level: float = OUTLINE_LEVEL
+    fc: Array, fs: Array, cand: Candidate, *, tuning: EngineTuning = DEFAULT_TUNING
 ) -> tuple[int, int, int, int]:
     """Return the piece's (x, y, w, h) at working scale for one coarse candidate.
 
@@ -178,7 +175,7 @@ def outline_box(
     """
     w_img = fc.shape[1]
     dx = cand.dx
-    strip = max(3, min(int(0.45 * w_img), dx, w_img - dx))
+    strip = max(3, min(int(tuning.outline_strip * w_img), dx, w_img - dx))
     q = fc[:, :strip] * fc[:, dx : dx + strip] + fs[:, :strip] * fs[:, dx : dx + strip]
     win = np.zeros(q.shape, dtype=bool)
     win[cand.y0 : cand.y0 + cand.h, : min(cand.w, strip)] = True
@@ -186,6 +183,6 @@ def outline_box(
     if peak <= 0:
         return 0, cand.y0, min(cand.w, strip), cand.h
     # never empty: the window's best pixel is above the level
-    bounds = connected_bounds(q > level * peak, win)
+    bounds = connected_bounds(q > tuning.outline_level * peak, win)
     assert bounds is not None
     return bounds

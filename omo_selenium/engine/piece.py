@@ -29,8 +29,9 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ._gradients import blur, colour_orientation_field, gradients
-from ._morph import BArray, dilate, erode
+from .gradients import blur, colour_orientation_field, gradients
+from .morph import BArray, dilate, erode
+from .tuning import DEFAULT_TUNING, EngineTuning
 
 __all__ = ["SpriteMatch", "match_sprite"]
 
@@ -51,6 +52,9 @@ class SpriteMatch:
         seam: continuity correlation at the winner.
         margin: winner's score minus the best score at least a piece width away.
         box: the opaque part of the sprite, (x, y, w, h) in sprite px.
+        start_y: the sprite's top in the screenshot at the start (the given one, or,
+            when none was given, the found gap's row: then ``dy`` is 0).
+        confidence: 0..1, how sure the match is (see :func:`match_sprite`).
     """
 
     dx: float
@@ -61,6 +65,8 @@ class SpriteMatch:
     seam: float
     margin: float
     box: tuple[int, int, int, int]
+    start_y: float = 0.0
+    confidence: float = 0.0
 
 
 def _corr(a: FArray, k: FArray) -> FArray:
@@ -155,13 +161,9 @@ def match_sprite(
     img: Image.Image,
     sprite: Image.Image,
     start_x: float,
-    start_y: float,
+    start_y: float | None,
     *,
-    play: int = 3,
-    outline_weight: float = 1.0,
-    interior_weight: float = 1.0,
-    seam_weight: float = 1.0,
-    finalists: int = 5,
+    tuning: EngineTuning = DEFAULT_TUNING,
 ) -> SpriteMatch | None:
     """Find where the given piece fits in the screenshot.
 
@@ -169,16 +171,14 @@ def match_sprite(
         img: the screenshot (RGB), piece drawn at its start or not.
         sprite: the piece picture (RGBA; alpha is the shape), at the screenshot's scale.
         start_x: where the sprite's top-left is drawn at the start, screenshot px.
-        start_y: the same, vertically.
-        play: vertical play (px) searched around the start row.
-        outline_weight: weight of the outline correlation.
-        interior_weight: weight of the interior colour correlation.
-        seam_weight: weight of the continuity correlation (finalists only).
-        finalists: how many distinct shifts get the continuity test.
+        start_y: the same, vertically (``None``: unknown, every row is searched).
+        tuning: the engine's tuning (its ``sprite_*`` fields).
 
     Returns:
         The best shift, or ``None`` when the sprite has no shape or no room to move.
     """
+    t = tuning
+    play = t.sprite_play
     rgba = np.asarray(sprite.convert("RGBA"), dtype=np.float64)
     alpha = rgba[..., 3] / 255.0
     opaque = alpha > 0.5
@@ -192,8 +192,11 @@ def match_sprite(
     rgb = np.asarray(img.convert("RGB"), dtype=np.float64)
     hi, _wi = rgb.shape[:2]
     px = round(start_x) + bx0  # the piece's left edge in the screenshot
-    py = round(start_y) + by0
-    ya, yb = max(0, py - play), min(hi, py + h + play)
+    if start_y is None:
+        py, ya, yb = 0, 0, hi
+    else:
+        py = round(start_y) + by0
+        ya, yb = max(0, py - play), min(hi, py + h + play)
     if yb - ya < h:
         return None
     strip = rgb[ya:yb]
@@ -216,7 +219,7 @@ def match_sprite(
         reg=0.01,
     )
     # interior: colours away from the edge (a drawn outline, a halo), all channels
-    core = erode(mask, 3)
+    core = erode(mask, t.sprite_core_erode)
     if core.sum() < 20:
         core = mask
     interior = _masked_ncc(
@@ -225,7 +228,7 @@ def match_sprite(
         core.astype(np.float64),
         reg=4.0,
     )
-    score = outline_weight * outline + interior_weight * interior  # (ny, nx)
+    score = t.sprite_outline_weight * outline + t.sprite_interior_weight * interior  # (ny, nx)
     # a gap never overlaps the piece at its start
     xs_all = np.arange(score.shape[1])
     allowed = (xs_all - px) >= w
@@ -237,18 +240,17 @@ def match_sprite(
     order = np.argsort(-col)
     picked: list[int] = []
     for i in order:
-        if not np.isfinite(col[i]) or len(picked) >= finalists:
+        if not np.isfinite(col[i]) or len(picked) >= t.sprite_finalists:
             break
         if all(abs(int(i) - j) >= max(3, w // 3) for j in picked):
             picked.append(int(i))
     if not picked:
         return None
-    best: tuple[float, int, float] | None = None
     scored = []
     for i in picked:
         j = int(row[i])
         sm = _seam(rgb, colours, mask, i, ya + j)
-        total = float(col[i]) + seam_weight * sm
+        total = float(col[i]) + t.sprite_seam_weight * sm
         scored.append((total, i, j, sm))
     scored.sort(key=lambda t: -t[0])
     total, i, j, sm = scored[0]
@@ -259,14 +261,21 @@ def match_sprite(
         den = a_ - 2 * b_ + c_
         if np.isfinite(a_) and np.isfinite(c_) and den < 0:
             sub = float(np.clip(0.5 * (a_ - c_) / den, -0.5, 0.5))
-    del best
+    dy = float(ya + j - py)
+    top = float(start_y) if start_y is not None else float(ya + j - by0)
+    if start_y is None:
+        dy = 0.0
+    fit = max(0.0, min(1.0, 0.5 * (float(outline[j, i]) + float(interior[j, i]))))
+    confidence = fit * max(0.0, min(1.0, (total - runner) / t.sprite_confident_margin))
     return SpriteMatch(
         dx=i + sub - px,
-        dy=float(ya + j - py),
+        dy=dy,
         score=total,
         outline=float(outline[j, i]),
         interior=float(interior[j, i]),
         seam=sm,
         margin=total - runner,
         box=(bx0, by0, w, h),
+        start_y=top,
+        confidence=confidence,
     )

@@ -14,11 +14,7 @@ from pathlib import Path
 import pytest
 
 from omo_selenium.engine import locate
-
-try:
-    from omo_selenium.testing.synthetic import make_slider_image
-except ImportError:  # before the layout move
-    from tests.synthetic import make_slider_image  # type: ignore[no-redef]
+from omo_selenium.testing.synthetic import make_slider_image
 
 ROOT = Path(__file__).resolve().parent
 while not (ROOT / "pyproject.toml").exists():

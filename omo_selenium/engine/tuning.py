@@ -1,0 +1,201 @@
+"""Every tuning number of the local engine, in one frozen value.
+
+:class:`EngineTuning` names each number the engine's steps use, says what it does and
+how it was chosen. :data:`DEFAULT_TUNING` is what the engine uses unless told otherwise;
+benchmarks pass another value (``dataclasses.replace(DEFAULT_TUNING, ...)``) to sweep
+one::
+
+    from dataclasses import replace
+    from omo_selenium.engine import locate
+    from omo_selenium.engine.tuning import DEFAULT_TUNING
+
+    match = locate(png, 320, tuning=replace(DEFAULT_TUNING, seam_weight=0.3))
+
+"How chosen" below: *synthetic* means picked by hand on the project's generated
+captchas (tests/engine, benchmarks/bench_engine.py) before real captchas were
+available; *realworld, leave-one-source-out* means chosen by
+``benchmarks/bench_realworld.py`` on the other sources and checked on the held-out one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DEFAULT_TUNING", "EngineTuning"]
+
+
+@dataclass(frozen=True)
+class EngineTuning:
+    """The local engine's tuning: sizes, thresholds and weights of every step.
+
+    Every field has a comment: what it does, and how its value was chosen.
+    """
+
+    # --- working resolution ---------------------------------------------------------
+    #: Width (px) of the grey image of the coarse search. Synthetic: the smallest width
+    #: at which 1-px-wide gap outlines of 340 px pictures still show.
+    work_width: int = 200
+    #: Pictures wider than this (px) are first scaled down to it (BOX filter) for every
+    #: step, the answer scaled back: bounds the time of large (DPR 2) screenshots.
+    #: Realworld: 520 px scrape_center screenshots at 340 px lose no accuracy (within
+    #: 2 CSS px at 260 CSS px shown) and take ~1/3 of the time.
+    max_width: int = 100_000
+
+    # --- coarse orientation field (search at work_width) ----------------------------
+    #: Gaussian sigma (px) before the gradients. Synthetic: suppresses JPEG/pixel noise.
+    coarse_blur: float = 0.7
+    #: Radius (sigma, px) of the local magnitude normalisation. Synthetic.
+    coarse_norm_sigma: float = 3.0
+    #: Added to the local magnitude, so flat noise is not amplified. Synthetic.
+    coarse_floor: float = 2.0
+    #: Final smoothing (sigma, px) of the field: tolerance to small misalignment. Synthetic.
+    coarse_smooth: float = 1.0
+    #: Sigma (px) of the local mean removed from the field (a high-pass keeps stripes and
+    #: smooth gradients from matching themselves everywhere). Synthetic.
+    coarse_highpass: float = 8.0
+
+    # --- coarse search (omo_selenium.engine.search) -----------------------------------
+    #: Window widths and heights tried, as fractions of the work width. Synthetic: spans
+    #: the piece sizes of real widgets (piece 12-30 % of the picture's width).
+    window_fractions: tuple[float, ...] = (0.1, 0.13, 0.16, 0.2, 0.24, 0.29, 0.35)
+    #: Energy-per-pixel regulariser of the coarse correlation. Synthetic.
+    coarse_regulariser: float = 0.05
+    #: Exponent of the window area in the coarse score (prefers windows that hold much
+    #: agreeing structure). Synthetic.
+    area_exponent: float = 0.5
+    #: Share of a window's score half its width to either side taken off its score (a
+    #: straight edge matches itself at every shift along it). Synthetic.
+    peak_penalty: float = 0.8
+    #: Share of the window's best per-pixel agreement a pixel needs to count in the
+    #: coarse piece box. Synthetic.
+    outline_level: float = 0.3
+    #: Widest strip (share of the work width) searched for the coarse piece box.
+    outline_strip: float = 0.45
+    #: How many distinct shifts the coarse search hands on. Synthetic: more costs time,
+    #: the 7th best was never right.
+    candidates: int = 6
+    #: Coarse candidates below this share of the best are dropped. Synthetic.
+    min_coarse_ratio: float = 0.5
+
+    # --- fine alignment (omo_selenium.engine.align) -----------------------------------
+    #: The piece's larger side (px) in the alignment crops. Synthetic: sub-pixel
+    #: precision stops improving above ~96 px.
+    align_size: int = 96
+    #: Per-pixel variance added to both sides of the fine correlation. Synthetic.
+    ncc_floor: float = 0.01
+    #: Vertical play searched, as a share of the piece height (plus 2 px). Synthetic.
+    vertical_play: float = 0.06
+    #: Sigma (crop px) of the smoothing along the shift (merges the two edges of a thick
+    #: drawn outline into one peak). Synthetic.
+    peak_smooth: float = 2.0
+    #: How far (work px) the fine alignment may move a coarse shift. Synthetic.
+    search_work_px: float = 1.5
+    #: How far (work px) the alignment on a refined box may move the first shift.
+    refine_work_px: float = 0.5
+    #: The piece's larger side (px) in the crops of the box refinement. Synthetic.
+    refine_size: int = 64
+    #: How far around the old box the refinement looks, share of its larger side.
+    refine_margin: float = 0.5
+    #: Share of the strong agreement (98th percentile) inside the old box a pixel needs to
+    #: count as outline in the refinement. Synthetic.
+    refine_level: float = 0.5
+
+    # --- choosing among candidates (omo_selenium.engine.local) -----------------------
+    #: Only candidates this close to the best edge score are weighed in colour. Synthetic.
+    evidence_margin: float = 0.8
+    #: Weight of the coarse score (relative to the best) in the edge score. Synthetic.
+    coarse_weight: float = 2.0
+    #: Weight of the colour-fit share in the total. Synthetic.
+    fit_weight: float = 0.5
+    #: Weight of the interior colour correlation in the total. Synthetic.
+    interior_weight: float = 0.25
+    #: Weight of log(1 + seam), the colour step across the gap's outline. Synthetic.
+    seam_weight: float = 0.2
+    #: Twins: fine correlations closer than this ... Synthetic.
+    twin_ncc: float = 0.1
+    #: ... and piece boxes' sides within this share of each other. Synthetic.
+    twin_size: float = 0.15
+    #: Weights of the colour evidence between twins. Synthetic.
+    twin_fit_weight: float = 1.0
+    twin_interior_weight: float = 2.0
+    twin_seam_weight: float = 0.1
+    #: Smallest ratio of the piece box's sides (shorter / longer) that looks like a piece.
+    min_piece_aspect: float = 0.5
+    #: Smallest side of a plausible piece box, share of the picture width.
+    min_piece_share: float = 0.06
+    #: Largest distance of the piece from the left edge, share of the picture width.
+    max_piece_x: float = 0.06
+    #: Taken off the edge score of a candidate whose piece is not at the start. Synthetic.
+    off_start_penalty: float = 0.5
+    #: Taken off the edge score of a candidate whose piece box looks like no piece.
+    implausible_penalty: float = 0.5
+
+    # --- confidence -----------------------------------------------------------------
+    #: Robust z-score of the coarse peak at which the confidence starts to rise.
+    prominence_floor: float = 2.0
+    #: Prominence above the floor at which the confidence is the plain correlation.
+    prominence_span: float = 8.0
+    #: Below this confidence LocalEngine refuses. Realworld, leave-one-source-out (see
+    #: benchmarks/results): the floor that keeps most right answers and lets through
+    #: fewest wrong ones, chosen on the other sources.
+    min_confidence: float = 0.1
+
+    # --- colour evidence (omo_selenium.engine.colour.gap_evidence) -------------------
+    #: The piece's larger side (px) in the colour crops.
+    evidence_size: int = 128
+    #: Margin around the piece box, share of its larger side.
+    evidence_margin_share: float = 0.2
+    #: Largest gain of the blend ``gap = a * piece + b``. Synthetic: whitened pieces.
+    max_gain: float = 1.3
+    #: Regulariser of the gain's fit (grey levels^2 per pixel).
+    gain_regulariser: float = 4.0
+    #: Radius of the central ellipse that starts the mask fit, share of the box sides.
+    core: float = 0.22
+    #: Radius of the residual's smoothing, share of the piece size.
+    residual_radius: float = 0.04
+    #: Re-weighting rounds of the mask fit.
+    mask_rounds: int = 3
+    #: First (loose) cut of the smoothed residual: factor x median + offset.
+    first_cut: tuple[float, float] = (4.0, 60.0)
+    #: Later (tighter) cuts: factor x median + offset.
+    later_cut: tuple[float, float] = (3.0, 40.0)
+    #: Fewest mask pixels for any evidence.
+    min_mask_px: int = 20
+    #: Regulariser (per pixel) of the fit share.
+    fit_regulariser: float = 30.0
+    #: Erosion of the mask before the interior correlation, share of the piece size.
+    interior_erode: float = 0.06
+    #: Regulariser (per pixel) of the interior correlation.
+    interior_regulariser: float = 3.0
+    #: Seam bands: inset of the inner band, outset of the outer band, their width
+    #: (shares of the piece size).
+    seam_inset: float = 0.05
+    seam_outset: float = 0.07
+    seam_band: float = 0.08
+    #: Clamp of the common brightness gain of the seam.
+    seam_gain: tuple[float, float] = (0.8, 1.25)
+    #: Angular sectors of the seam test, and fewest pixels a sector needs.
+    sectors: int = 8
+    min_sector_px: int = 3
+    #: Cap of the seam step (grey levels) before its log is taken.
+    seam_cap: float = 99.0
+
+    # --- a given piece (omo_selenium.engine.piece) -----------------------------------
+    #: Vertical play (px) around the given start row. Realworld: sprites' rows are exact.
+    sprite_play: int = 3
+    #: Weights of the outline, interior and seam correlations of a given piece.
+    #: Realworld, leave-one-source-out.
+    sprite_outline_weight: float = 1.0
+    sprite_interior_weight: float = 1.0
+    sprite_seam_weight: float = 1.0
+    #: How many distinct shifts get the seam test.
+    sprite_finalists: int = 5
+    #: Erosion (px) of the shape before the interior correlation (skips drawn outlines).
+    sprite_core_erode: int = 3
+    #: Lead of the winner over the best other place at which the confidence is the plain
+    #: fit. Realworld: right answers lead by 0.3 or more.
+    sprite_confident_margin: float = 0.3
+
+
+#: The tuning the engine uses unless given another.
+DEFAULT_TUNING = EngineTuning()
