@@ -290,7 +290,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--loso", action="store_true", help="leave-one-source-out floor choice")
     parser.add_argument("--out", type=Path, help="results JSON (default benchmarks/results/...)")
     parser.add_argument("--quiet", action="store_true", help="no per-miss listing")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="run with EngineTuning FIELD set to VALUE (a Python literal); repeatable",
+    )
     args = parser.parse_args(argv)
+    tuning = None
+    if args.set:
+        import ast
+        from dataclasses import replace
+
+        from omo_selenium.engine.tuning import DEFAULT_TUNING
+
+        changes = {}
+        for item in args.set:
+            field, _, value = item.partition("=")
+            changes[field] = ast.literal_eval(value)
+        tuning = replace(DEFAULT_TUNING, **changes)
 
     floor = engine_module.MIN_CONFIDENCE
     cases: list[Case] = []
@@ -299,20 +318,21 @@ def main(argv: list[str] | None = None) -> int:
     for seed in args.seeds if args.synthetic > 0 else []:
         cases += synthetic_cases(args.synthetic, seed)
     load = [os.getloadavg()[0]]
-    outs = run_engine(cases)
+    outs = run_engine(cases, tuning=tuning)
     load.append(os.getloadavg()[0])
     by_source: dict[str, list[Outcome]] = defaultdict(list)
     for o in outs:
         by_source[o.source].append(o)
     report: dict[str, Any] = {
         "floor": floor,
+        "tuning_changes": args.set,
         "load_average": [round(v, 2) for v in load],
         "sources": {s: summarise(v, floor) for s, v in by_source.items()},
     }
     if args.loso:
         report["leave_one_source_out"] = leave_one_source_out(by_source)
     if args.piece:
-        pouts = run_engine(cases, with_piece=True)
+        pouts = run_engine(cases, tuning=tuning, with_piece=True)
         pby: dict[str, list[Outcome]] = defaultdict(list)
         for o in pouts:
             pby[o.source].append(o)

@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from omo_selenium._types import PieceImage  # noqa: E402
 from omo_selenium.engine import locate  # noqa: E402
 from omo_selenium.testing.synthetic import make_slider_image  # noqa: E402
 
@@ -31,15 +32,18 @@ FILES = (
     "scrape_center/captcha_383.png",
     "scrape_center/captcha_916.png",
 )
+#: Realworld files pinned with their piece sprite given (locate(..., piece=)).
+PIECE_FILES = ("chaoxing/IMG_001.png", "chaoxing/IMG_058.png", "ajcaptcha/IMG_036.png")
 REALWORLD = ROOT.parent / "shared" / "realworld"
 
 
 def main() -> int:
     """Measure and write the golden file."""
-    widths = {}
+    widths, recs = {}, {}
     for line in (REALWORLD / "labels.jsonl").read_text().splitlines():
         rec = json.loads(line)
         widths[rec["file"]] = rec["width_view"]
+        recs[rec["file"]] = rec
     out: dict[str, dict[str, float]] = {}
     for seed in SEEDS:
         cap = make_slider_image(seed)
@@ -51,6 +55,16 @@ def main() -> int:
     for name in FILES:
         m = locate((REALWORLD / name).read_bytes(), widths[name])
         out[f"realworld:{name}"] = {
+            "distance_css": round(m.distance_css, 2),
+            "confidence": round(m.confidence, 3),
+        }
+    for name in PIECE_FILES:
+        rec = recs[name]
+        piece = PieceImage(
+            (REALWORLD / rec["piece"]).read_bytes(), x=rec["piece_xy"][0], y=rec["piece_xy"][1]
+        )
+        m = locate((REALWORLD / name).read_bytes(), widths[name], piece=piece)
+        out[f"piece:{name}"] = {
             "distance_css": round(m.distance_css, 2),
             "confidence": round(m.confidence, 3),
         }

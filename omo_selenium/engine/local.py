@@ -236,6 +236,13 @@ def locate(
     if piece is not None:
         return _locate_given(img, piece, width_view, tuning)
     t = tuning
+    # large pictures (DPR 2 screenshots) are searched at a bounded resolution: the
+    # time grows with the area, the precision needed (CSS px) does not
+    k = 1.0
+    full = img
+    if w_img > t.max_width:
+        k = w_img / t.max_width
+        img = img.resize((t.max_width, max(1, round(h_img / k))), Image.Resampling.BOX)
     work = _resized(img.convert("L"), t.work_width)
     fc, fs = _coarse_field(work, t)
     cands = coarse_candidates(fc, fs, topk=t.candidates, tuning=t)
@@ -246,19 +253,34 @@ def locate(
         raise SolveFailed("no room to the right of the piece for a gap")
     best = _choose(img, aligned, t)
     fit, box = best.fit, best.box
+    ncc = fit.ncc
+    dx_px, dy_px = fit.dx * k, fit.dy * k
+    if k > 1.0:
+        # the winner alone is aligned once more at full resolution: the sub-pixel
+        # precision of a DPR 2 screenshot is not lost to the bounded working size
+        fine = align(
+            full,
+            tuple(v * k for v in box),  # type: ignore[arg-type]
+            dx_px,
+            search_px=t.full_res_search * k,
+            tuning=t,
+        )
+        if fine is not None and abs(fine.dx - dx_px) <= t.full_res_search * k:
+            dx_px, dy_px = fine.dx, fine.dy
     # a real gap is a clear peak among all shifts; a picture without one is not
     standout = (best.cand.prominence - t.prominence_floor) / t.prominence_span
     standout = min(1.0, max(0.0, standout))
     scale = width_view / w_img if width_view is not None else 1.0
-    found = (round(box[0]), round(box[1]), max(1, round(box[2])), max(1, round(box[3])))
-    gap = (round(box[0] + fit.dx), round(box[1] + fit.dy), found[2], found[3])
+    bx, by, bw, bh = (v * k for v in box)
+    found = (round(bx), round(by), max(1, round(bw)), max(1, round(bh)))
+    gap = (round(bx + dx_px), round(by + dy_px), found[2], found[3])
     return GapMatch(
         piece_box=found,
         gap_box=gap,
-        distance_px=fit.dx,
-        distance_css=fit.dx * scale,
+        distance_px=dx_px,
+        distance_css=dx_px * scale,
         scale=scale,
-        confidence=float(min(1.0, max(0.0, fit.ncc)) * standout),
+        confidence=float(min(1.0, max(0.0, ncc)) * standout),
     )
 
 

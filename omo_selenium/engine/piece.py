@@ -255,12 +255,22 @@ def match_sprite(
     scored.sort(key=lambda t: -t[0])
     total, i, j, sm = scored[0]
     runner = max((t[0] for t in scored[1:] if abs(t[1] - i) >= w), default=total - 1.0)
+    # sub-pixel: from the interior's own peak next to the winner when the piece has
+    # texture (dense colours place it more precisely than a blurred, drawn outline),
+    # else from the combined score
+    base = i
+    grid: FArray = score
+    if float(interior[j, i]) >= t.sprite_textured:
+        lo, hi_ = max(0, i - 1), min(score.shape[1], i + 2)
+        base = lo + int(np.argmax(interior[j, lo:hi_]))
+        grid = np.where(np.isfinite(score), interior, -np.inf)
     sub = 0.0
-    if 0 < i < score.shape[1] - 1:
-        a_, b_, c_ = score[j, i - 1], score[j, i], score[j, i + 1]
+    if 0 < base < grid.shape[1] - 1:
+        a_, b_, c_ = grid[j, base - 1], grid[j, base], grid[j, base + 1]
         den = a_ - 2 * b_ + c_
         if np.isfinite(a_) and np.isfinite(c_) and den < 0:
             sub = float(np.clip(0.5 * (a_ - c_) / den, -0.5, 0.5))
+    i_at = base
     dy = float(ya + j - py)
     top = float(start_y) if start_y is not None else float(ya + j - by0)
     if start_y is None:
@@ -268,7 +278,7 @@ def match_sprite(
     fit = max(0.0, min(1.0, 0.5 * (float(outline[j, i]) + float(interior[j, i]))))
     confidence = fit * max(0.0, min(1.0, (total - runner) / t.sprite_confident_margin))
     return SpriteMatch(
-        dx=i + sub - px,
+        dx=i_at + sub - px,
         dy=dy,
         score=total,
         outline=float(outline[j, i]),

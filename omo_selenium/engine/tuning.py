@@ -39,7 +39,11 @@ class EngineTuning:
     #: step, the answer scaled back: bounds the time of large (DPR 2) screenshots.
     #: Realworld: 520 px scrape_center screenshots at 340 px lose no accuracy (within
     #: 2 CSS px at 260 CSS px shown) and take ~1/3 of the time.
-    max_width: int = 100_000
+    max_width: int = 340
+    #: With a picture scaled down, the winner is aligned once more at full resolution,
+    #: this far (working px) around the scaled-down answer. Synthetic: DPR 2 pictures
+    #: scaled to 340 px lost within-1-px answers (0.93 -> 0.895) without it.
+    full_res_search: float = 1.0
 
     # --- coarse orientation field (search at work_width) ----------------------------
     #: Gaussian sigma (px) before the gradients. Synthetic: suppresses JPEG/pixel noise.
@@ -192,6 +196,9 @@ class EngineTuning:
     sprite_finalists: int = 5
     #: Erosion (px) of the shape before the interior correlation (skips drawn outlines).
     sprite_core_erode: int = 3
+    #: Interior correlation at the winner above which the sub-pixel shift is taken from
+    #: the interior's peak alone. Realworld: the labels are defined by the interior's fit.
+    sprite_textured: float = 0.5
     #: Lead of the winner over the best other place at which the confidence is the plain
     #: fit. Realworld: right answers lead by 0.3 or more.
     sprite_confident_margin: float = 0.3

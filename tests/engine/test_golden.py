@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from omo_selenium._types import PieceImage
 from omo_selenium.engine import locate
 from omo_selenium.testing.synthetic import make_slider_image
 
@@ -26,11 +28,11 @@ DISTANCE_TOL = 0.05
 CONFIDENCE_TOL = 0.005
 
 
-def _widths() -> dict[str, float]:
+def _labels() -> dict[str, dict[str, Any]]:
     out = {}
     for line in (REALWORLD / "labels.jsonl").read_text().splitlines():
         rec = json.loads(line)
-        out[rec["file"]] = float(rec["width_view"])
+        out[rec["file"]] = rec
     return out
 
 
@@ -43,7 +45,12 @@ def test_answer_is_unchanged(key: str) -> None:
     else:
         if not (REALWORLD / "labels.jsonl").exists():
             pytest.skip(f"{REALWORLD} is absent (the labelled real captchas)")
-        match = locate((REALWORLD / name).read_bytes(), _widths()[name])
+        rec = _labels()[name]
+        piece = None
+        if kind == "piece":
+            x, y = rec["piece_xy"]
+            piece = PieceImage((REALWORLD / rec["piece"]).read_bytes(), x=x, y=y)
+        match = locate((REALWORLD / name).read_bytes(), float(rec["width_view"]), piece=piece)
     want = GOLDEN[key]
     assert match.distance_css == pytest.approx(want["distance_css"], abs=DISTANCE_TOL)
     assert match.confidence == pytest.approx(want["confidence"], abs=CONFIDENCE_TOL)
