@@ -25,6 +25,8 @@ _AUTH_WORDS = re.compile(
 )
 _DISTANCE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _MAX_MESSAGE_CHARS = 200
+#: Job ids are JSON numbers; a larger one is not an id (nor worth a 5000-digit int()).
+_MAX_JOB_ID = 2**63
 
 
 class AnswerReader:
@@ -33,15 +35,20 @@ class AnswerReader:
     Args:
         secret: the API token, replaced by ``***`` in any text taken from an answer.
         base_url: named in transport error messages.
+        extra_secrets: more text to replace by ``***`` (e.g. basic-auth credentials).
     """
 
-    def __init__(self, secret: str, base_url: str) -> None:
+    def __init__(self, secret: str, base_url: str, *, extra_secrets: tuple[str, ...] = ()) -> None:
         self._secret = secret
         self._base_url = base_url
+        self._extra = tuple(s for s in extra_secrets if len(s) >= 3)
 
     def scrub(self, text: str, limit: int = _MAX_MESSAGE_CHARS) -> str:
         """Return ``text`` without the secret, cut to ``limit`` characters."""
-        return text.replace(self._secret, "***")[:limit]
+        text = text.replace(self._secret, "***")
+        for secret in self._extra:
+            text = text.replace(secret, "***")
+        return text[:limit]
 
     def body(self, endpoint: str, status: int, content: bytes, content_type: str) -> dict[str, Any]:
         """Return the JSON object of a non-error answer.
@@ -93,9 +100,9 @@ class AnswerReader:
             ProtocolError: no usable job id.
         """
         job_id = data.get("job_id")
-        if isinstance(job_id, str) and job_id.isascii() and job_id.isdigit():
+        if isinstance(job_id, str) and job_id.isascii() and job_id.isdigit() and len(job_id) < 20:
             job_id = int(job_id)
-        if isinstance(job_id, bool) or not isinstance(job_id, int) or job_id < 0:
+        if isinstance(job_id, bool) or not isinstance(job_id, int) or not 0 <= job_id < _MAX_JOB_ID:
             raise ProtocolError(
                 f"createJob answered without a usable job_id: {self.describe(data)}"
             )

@@ -12,16 +12,17 @@ a ``repr`` or an exception message (server messages are scrubbed before we repea
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
+import urllib3
 
 from .._types import ImageInput, JobResult, SliderAnswer
 from ..config import (
@@ -32,9 +33,24 @@ from ..config import (
     resolve_api_key,
     resolve_base_url,
 )
-from ..errors import ConfigurationError, SolveFailed, SolveTimeout, TransportError
+from ..errors import (
+    ApiError,
+    ConfigurationError,
+    OmoCaptchaError,
+    SolveFailed,
+    SolveTimeout,
+    TransportError,
+)
 from ..images import to_png_bytes
 from .answers import AnswerReader
+from .deadline import (
+    Budget,
+    DeadlineAdapter,
+    DeadlineRetry,
+    read_limited,
+    retry_after,
+    watch,
+)
 
 __all__ = ["DEFAULT_RETRIES", "OmoCaptchaClient", "poll_job"]
 
@@ -46,6 +62,8 @@ DEFAULT_RETRIES = 3
 FIRST_POLL_DELAY = 0.25
 _BACKOFF_FACTOR = 0.25
 _BACKOFF_MAX = 4.0
+#: HTTP 429 answers waited out (within the deadline) before giving up.
+MAX_RATE_LIMIT_WAITS = 5
 
 
 def poll_job(
@@ -79,8 +97,15 @@ def poll_job(
             the last status seen.
     """
     delay = min(FIRST_POLL_DELAY, poll_interval)
+    last: JobResult | None = None
     while True:
-        result = fetch()
+        try:
+            result = fetch()
+        except SolveTimeout as exc:  # the request itself ran out of time
+            if last is not None and exc.last_status is None:
+                exc.last_status, exc.job_id = last.status, last.job_id
+            raise
+        last = result
         logger.debug("job %d: status %s", result.job_id, result.status)
         if result.ready:
             return result
@@ -107,14 +132,20 @@ class OmoCaptchaClient:
     adapters are mounted, it is not closed by :meth:`close`): its adapters are your seam, for
     example a mock transport.
 
-    A client holds one :class:`requests.Session`; use one client per thread.
+    A client holds one :class:`requests.Session`; use one client per thread. Answers are
+    read up to 1 MiB (compressed or not); HTTP 429 is waited out when its ``Retry-After``
+    fits in the time left. Credentials in the base URL (``http://user:pass@host``) are
+    sent as HTTP basic auth and kept out of :attr:`base_url`, reprs, logs and errors.
 
     Args:
         api_key: the account token; default ``OMOCAPTCHA_API_KEY``.
         base_url: the service's URL; default ``OMOCAPTCHA_BASE_URL``, else the public service.
-        timeout: seconds one HTTP request may take (connect, and each read).
+        timeout: seconds one HTTP request may take, in total (connect, send, headers and
+            body, transport retries included).
         poll_interval: the longest pause, in seconds, between two ``getJobResult`` polls.
-        max_wait: seconds a whole :meth:`solve_slider` (create + polls) may take.
+        max_wait: seconds a whole :meth:`solve_slider` (create + polls) may take: a hard
+            deadline, every request's timeout is cut to what is left of it. A single
+            :meth:`create_job` or :meth:`get_job_result` gets the same bound.
         session: a ready :class:`requests.Session` to use instead of a new one.
         retries: transport retries per request (0 disables them).
 
@@ -144,8 +175,8 @@ class OmoCaptchaClient:
                 "no omocaptcha API key: pass api_key= or set OMOCAPTCHA_API_KEY"
             )
         self._api_key = key
-        self.base_url = resolve_base_url(base_url)
-        self._answers = AnswerReader(key, self.base_url)
+        self.base_url, self._auth = _split_credentials(resolve_base_url(base_url))
+        self._answers = AnswerReader(key, self.base_url, extra_secrets=self._auth or ())
         self.timeout = _positive_seconds("timeout", timeout)
         self.poll_interval = _positive_seconds("poll_interval", poll_interval)
         self.max_wait = _positive_seconds("max_wait", max_wait)
@@ -154,6 +185,7 @@ class OmoCaptchaClient:
         self.retries = retries
         self._sleep: Callable[[float], None] = time.sleep
         self._clock: Callable[[], float] = time.monotonic
+        self._budget: Budget | None = None
         self._owns_session = session is None
         self._session = session if session is not None else requests.Session()
         if self._owns_session:
@@ -184,11 +216,13 @@ class OmoCaptchaClient:
             # Hand back the last 5xx response; AnswerReader.body turns it into TransportError.
             "raise_on_status": False,
         }
-        poll_retry = Retry(read=self.retries, status_forcelist=(502, 503, 504), **common)
-        create_retry = Retry(read=False, status_forcelist=(503,), **common)
+        poll_retry = DeadlineRetry(read=self.retries, status_forcelist=(502, 503, 504), **common)
+        create_retry = DeadlineRetry(read=False, status_forcelist=(503,), **common)
         # requests picks the adapter with the longest matching prefix.
-        self._session.mount(self.base_url + "/", HTTPAdapter(max_retries=poll_retry))
-        self._session.mount(self.base_url + "/api/createJob", HTTPAdapter(max_retries=create_retry))
+        self._session.mount(self.base_url + "/", DeadlineAdapter(max_retries=poll_retry))
+        self._session.mount(
+            self.base_url + "/api/createJob", DeadlineAdapter(max_retries=create_retry)
+        )
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -293,18 +327,21 @@ class OmoCaptchaClient:
         """
         width = _positive_width(width_view)
         started = self._clock()
-        job_id = self.create_job(image, width)
-        try:
-            final = poll_job(
-                lambda: self.get_job_result(job_id),
-                deadline=started + self.max_wait,
-                poll_interval=self.poll_interval,
-                sleep=self._sleep,
-                clock=self._clock,
-            )
-        except SolveTimeout:
-            logger.info("job %d: timeout after %.2fs", job_id, self._clock() - started)
-            raise
+        with self.deadline(self.max_wait):
+            job_id = self.create_job(image, width)
+            try:
+                final = poll_job(
+                    lambda: self.get_job_result(job_id),
+                    deadline=started + self.max_wait,
+                    poll_interval=self.poll_interval,
+                    sleep=self._sleep,
+                    clock=self._clock,
+                )
+            except SolveTimeout as exc:
+                logger.info("job %d: timeout after %.2fs", job_id, self._clock() - started)
+                if exc.job_id is None:
+                    exc.job_id = job_id
+                raise
         elapsed = self._clock() - started
         logger.info("job %d: %s in %.2fs", job_id, final.status, elapsed)
         if final.status == "fail":
@@ -329,33 +366,142 @@ class OmoCaptchaClient:
 
     # -- HTTP -------------------------------------------------------------------------------
 
-    def _post(self, endpoint: str, payload: Mapping[str, Any]) -> dict[str, Any]:
-        """POST ``payload`` to ``/api/<endpoint>``; return the JSON object of a non-error answer."""
-        url = f"{self.base_url}/api/{endpoint}"
+    @contextlib.contextmanager
+    def deadline(self, seconds: float) -> Iterator[Budget]:
+        """Run the block's requests under one hard deadline, ``seconds`` from now.
+
+        Every request's timeout is cut to what is left, and a request still running when
+        the time is up is cut off (:class:`SolveTimeout`). Nested calls keep the outer,
+        earlier deadline.
+
+        Args:
+            seconds: the block's whole time.
+        """
+        previous = self._budget
+        budget = Budget.starting_now(seconds, self._clock)
+        if previous is not None and previous.deadline < budget.deadline:
+            budget = previous
+        self._budget = budget
         try:
-            response = self._session.post(
-                url, json=payload, timeout=self.timeout, allow_redirects=False
-            )
-        except requests.Timeout as exc:
-            raise TransportError(
-                f"{endpoint}: no answer from {self.base_url} within {self.timeout:g}s"
-            ) from exc
-        except requests.RequestException as exc:
-            raise TransportError(
-                f"{endpoint}: could not reach {self.base_url}: {self._answers.scrub(str(exc))}"
-            ) from exc
-        try:
-            return self._answers.body(
-                endpoint,
-                response.status_code,
-                response.content,
-                response.headers.get("Content-Type", ""),
-            )
+            yield budget
         finally:
-            response.close()
+            self._budget = previous
+
+    def _post(self, endpoint: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """POST ``payload`` to ``/api/<endpoint>``; return the JSON object of a non-error answer.
+
+        Bounded by the active :meth:`deadline` (else ``max_wait`` from now): HTTP 429 is
+        waited out while its ``Retry-After`` fits in the time left.
+        """
+        with self.deadline(self.max_wait) as budget:
+            for _ in range(MAX_RATE_LIMIT_WAITS):
+                status, content, headers = self._exchange(endpoint, payload, budget)
+                if status != 429:
+                    break
+                wait = retry_after(headers.get("Retry-After"))
+                wait = self.poll_interval if wait is None else wait
+                if wait >= budget.remaining():
+                    raise SolveTimeout(
+                        f"{endpoint}: rate limited (HTTP 429), and the {wait:g}s to wait "
+                        "are more than the time left"
+                    )
+                logger.info("%s: rate limited (HTTP 429); waiting %.2fs", endpoint, wait)
+                self._sleep(wait)
+            return self._answers.body(endpoint, status, content, headers.get("Content-Type", ""))
+
+    def _exchange(
+        self, endpoint: str, payload: Mapping[str, Any], budget: Budget
+    ) -> tuple[int, bytes, Mapping[str, str]]:
+        """One request under ``budget``: the status, the body (bounded) and the headers."""
+        url = f"{self.base_url}/api/{endpoint}"
+        seconds = budget.cut(self.timeout)
+        if seconds <= 0:
+            raise SolveTimeout(f"{endpoint}: no time left before the deadline")
+        cut_by_budget = seconds < self.timeout
+        failure: OmoCaptchaError | None = None
+        cause: BaseException | None = None
+        with watch(seconds) as watched:
+            try:
+                response = self._session.post(
+                    url,
+                    json=payload,
+                    timeout=seconds,
+                    allow_redirects=False,
+                    stream=True,
+                    auth=self._auth,
+                    headers={"Accept-Encoding": "gzip, deflate"},
+                )
+                try:
+                    content = read_limited(response)
+                finally:
+                    response.close()
+            except ApiError:
+                raise
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+                timed_out = watched.fired or isinstance(
+                    exc, (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)
+                )
+                failure = self._transport_failure(endpoint, exc, seconds, timed_out, cut_by_budget)
+                cause = _without_request(exc, self._answers.scrub, timed_out)
+        if failure is not None:
+            # Raised outside the except block: the original exception, which holds the
+            # request body and so the key, is neither the cause nor the context.
+            raise failure from cause
+        return response.status_code, content, response.headers
+
+    def _transport_failure(
+        self,
+        endpoint: str,
+        exc: BaseException,
+        seconds: float,
+        timed_out: bool,
+        cut_by_budget: bool,
+    ) -> OmoCaptchaError:
+        if timed_out and cut_by_budget:
+            return SolveTimeout(
+                f"{endpoint}: no complete answer before the deadline ({seconds:.2f}s were left)"
+            )
+        if timed_out:
+            return TransportError(f"{endpoint}: no answer from {self.base_url} within {seconds:g}s")
+        return TransportError(
+            f"{endpoint}: could not reach {self.base_url}: {self._answers.scrub(str(exc))}"
+        )
 
 
 # -- value checks ---------------------------------------------------------------------------
+
+
+def _split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """``url`` without ``user:password@``, and those credentials (for HTTP basic auth)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    clean = urlunsplit((parts.scheme, host, parts.path, "", "")).rstrip("/")
+    return clean, (unquote(user), unquote(password))
+
+
+def _without_request(
+    exc: BaseException, scrub: Callable[[str], str], timed_out: bool
+) -> BaseException:
+    """A copy of a transport exception with a scrubbed message and no request attached.
+
+    A request cut off at its deadline becomes a :class:`requests.Timeout`, whatever the
+    cut socket made of it.
+    """
+    message = scrub(str(exc))
+    kind = type(exc)
+    if timed_out and not issubclass(kind, requests.Timeout):
+        kind = requests.ReadTimeout
+    try:
+        copy = kind(message)
+    except Exception:
+        copy = requests.RequestException(message)
+    if isinstance(copy, requests.RequestException):
+        copy.request = None
+        copy.response = None
+    return copy
 
 
 def _positive_seconds(name: str, value: float) -> float:
