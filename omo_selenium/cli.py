@@ -38,6 +38,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < 86400:
+        raise argparse.ArgumentTypeError("must be a number of seconds above 0")
+    return value
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="omo-selenium",
@@ -102,10 +112,39 @@ def _build_parser() -> argparse.ArgumentParser:
         action="append",
         dest="tokens",
         metavar="TOKEN",
-        help="accepted API token, repeatable (default: any non-empty token)",
+        help="accepted API token, repeatable (default: on 127.0.0.1 any non-empty token; "
+        "on any other host one is generated and printed)",
     )
     serve.add_argument("--workers", type=_positive_int, default=2, help="solver threads")
     serve.add_argument("--max-queue", type=_positive_int, default=64, help="jobs waiting at most")
+    serve.add_argument(
+        "--max-connections",
+        type=_positive_int,
+        default=64,
+        help="connections served at once; when all are taken the one idle or sending its "
+        "request the longest is closed for a newcomer (default 64)",
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=_positive_seconds,
+        default=5.0,
+        metavar="SECONDS",
+        help="time for a request line and all its headers (default 5)",
+    )
+    serve.add_argument(
+        "--body-timeout",
+        type=_positive_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="time for a whole request body (default 10)",
+    )
+    serve.add_argument(
+        "--max-image-pixels",
+        type=_positive_int,
+        default=4_000_000,
+        metavar="PIXELS",
+        help="largest captcha image, width x height (default 4000000)",
+    )
 
     site = sub.add_parser("demo-site", help="run the demo slider captcha site")
     site.add_argument("--host", default="127.0.0.1")
@@ -155,6 +194,14 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         max_queue=args.max_queue,
         ready=lambda url: print(f"omocaptcha-compatible API at {url} (Ctrl-C stops)", flush=True),
+        on_token=lambda token: print(
+            f"no --token given on a shared interface: use this generated api_token: {token}",
+            flush=True,
+        ),
+        max_connections=args.max_connections,
+        header_timeout=args.header_timeout,
+        request_timeout=args.body_timeout,
+        max_image_pixels=args.max_image_pixels,
     )
     return 0
 
