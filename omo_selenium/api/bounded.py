@@ -4,10 +4,11 @@ Shared by the local API server (:mod:`.httpd`) and the demo site. Nothing here k
 omocaptcha API; it bounds what any client may cost:
 
 - :class:`BoundedHTTPServer` serves each connection on a tracked thread, at most
-  ``max_connections`` at once. When all slots are taken, the connection that has been
-  *sending its request* the longest (an idle or trickling client) is closed to make room;
-  only when every slot is busy answering is the newcomer refused with HTTP 503. So idle
-  and slow connections cannot lock normal clients out.
+  ``max_connections`` at once. When all slots are taken, the connection still sending its
+  request that has been silent the longest (an idle or trickling client) is closed to make
+  room; only when every slot is busy answering is the newcomer refused with HTTP 503. So
+  idle and slow connections cannot lock normal clients out, while a client sending a large
+  body at a normal pace (never silent for long) keeps its slot.
 - :class:`DeadlineRequestHandler` reads the request line and headers under one total
   deadline (``header_timeout``) and the body under another (``body_timeout``): a client
   sending a byte every few seconds is cut off when its deadline passes, not renewed by
@@ -92,7 +93,7 @@ class _DeadlineReader(io.RawIOBase):
         self._sock = sock
         self.deadline = deadline
         self.idle_timeout = idle_timeout
-        self.last_read = time.monotonic()
+        self.last_read = -math.inf  # nothing read yet: silent since the connection opened
 
     def readable(self) -> bool:
         return True
@@ -103,7 +104,8 @@ class _DeadlineReader(io.RawIOBase):
             raise TimeoutError("the client took too long to send its request")
         self._sock.settimeout(min(remaining, self.idle_timeout))
         count = self._sock.recv_into(buffer)
-        self.last_read = time.monotonic()
+        if count:
+            self.last_read = time.monotonic()
         return count
 
 
@@ -112,7 +114,11 @@ class _Connection:
     sock: socket.socket
     started: float
     reading: bool = True
-    evicted: bool = field(default=False)
+    reader: _DeadlineReader | None = field(default=None)
+
+    def silent_since(self) -> float:
+        """When this connection last sent us a byte (or opened)."""
+        return self.started if self.reader is None else max(self.started, self.reader.last_read)
 
 
 class BoundedHTTPServer(ThreadingHTTPServer):
@@ -182,28 +188,34 @@ class BoundedHTTPServer(ThreadingHTTPServer):
             self._refuse(request)
 
     def _evict_oldest_reader(self, now: float) -> None:
-        """Close the connection sending its request the longest; the caller holds the lock."""
+        """Close the reading connection silent the longest; the caller holds the lock."""
         readers = [
-            (conn.started, thread)
+            (conn.silent_since(), thread)
             for thread, conn in self._connections.items()
-            if conn.reading and now - conn.started >= self.evict_after
+            if conn.reading and now - conn.silent_since() >= self.evict_after
         ]
         if not readers:
             return
         _, thread = min(readers, key=lambda item: item[0])
         conn = self._connections.pop(thread)
-        conn.evicted = True
         with contextlib.suppress(OSError):
             conn.sock.shutdown(socket.SHUT_RDWR)
         held = self._evictions.ready()
         if held is not None:
             logger.warning(
-                "all %d connections taken: closed one still sending its request after %.1fs "
-                "(%d more since the last such line)",
+                "all %d connections taken: closed one silent for %.1fs while sending its "
+                "request (%d more since the last such line)",
                 self.max_connections,
-                now - conn.started,
+                now - conn.silent_since(),
                 held,
             )
+
+    def attach_reader(self, reader: _DeadlineReader) -> None:
+        """Called by the handler: how its connection's reads progress (for eviction)."""
+        with self._connections_lock:
+            conn = self._connections.get(threading.current_thread())
+            if conn is not None:
+                conn.reader = reader
 
     def reading_done(self) -> None:
         """Called by the handler once its request is read: no longer evictable."""
@@ -287,6 +299,7 @@ class DeadlineRequestHandler(BaseHTTPRequestHandler):
         self.request.settimeout(self.server.body_timeout)
         deadline = time.monotonic() + self.server.header_timeout
         self._reader = _DeadlineReader(self.request, deadline, self.server.body_timeout)
+        self.server.attach_reader(self._reader)
         self.rfile = io.BufferedReader(self._reader, 65536)
 
     def start_body(self) -> float:

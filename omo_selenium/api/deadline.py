@@ -176,32 +176,30 @@ def _shut(sock: socket.socket) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
-class _WatchedHTTPConnection(HTTPConnection):
+class _WatchesItsSocket:
+    """Mixed into urllib3's connections: every socket a request uses joins the watch."""
+
+    sock: socket.socket | None
+
     def connect(self) -> None:
-        super().connect()
+        super().connect()  # type: ignore[misc]
         _watched(self.sock)
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         _watched(self.sock)
-        super().request(*args, **kwargs)
+        super().request(*args, **kwargs)  # type: ignore[misc]
 
     def getresponse(self) -> Any:
         _watched(self.sock)
-        return super().getresponse()
+        return super().getresponse()  # type: ignore[misc]
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def connect(self) -> None:
-        super().connect()
-        _watched(self.sock)
+class _WatchedHTTPConnection(_WatchesItsSocket, HTTPConnection):
+    pass
 
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _watched(self.sock)
-        super().request(*args, **kwargs)
 
-    def getresponse(self) -> Any:
-        _watched(self.sock)
-        return super().getresponse()
+class _WatchedHTTPSConnection(_WatchesItsSocket, HTTPSConnection):
+    pass
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):

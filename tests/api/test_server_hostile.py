@@ -185,6 +185,30 @@ def test_idle_connections_are_closed_for_new_clients_when_all_slots_are_taken(
             sock.close()
 
 
+def test_a_client_sending_at_a_steady_pace_keeps_its_slot_over_a_silent_one(
+    make_server: Callable[..., OmoServer],
+) -> None:
+    server = make_server(max_connections=2, header_timeout=30.0, request_timeout=30.0)
+    body = b'{"api_token": "%s", "job_id": 1, "pad": "' % TOKEN.encode()
+    body += b"x" * (60 - len(body)) + b'"}'
+    head = b"POST /api/getJobResult HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % len(body)
+    with (
+        socket.create_connection((server.host, server.port), timeout=WAIT) as steady,
+        socket.create_connection((server.host, server.port), timeout=WAIT) as silent,
+    ):
+        steady.sendall(head)
+        wait_for(lambda: len(server._httpd.connection_threads()) == 2, "both connections")
+        for index, byte in enumerate(body[:-1]):
+            steady.sendall(bytes([byte]))
+            time.sleep(0.02)
+            if index == 30:  # both are older than the eviction age; only one is silent
+                newcomer = post(server, "/api/getJobResult", {"api_token": TOKEN, "job_id": 1})
+                assert newcomer.status_code == 404
+        steady.sendall(body[-1:])
+        assert steady.recv(12).startswith(b"HTTP/1.0 404")
+        assert silent.recv(1) == b""  # the silent one made room
+
+
 def test_refused_connections_log_one_warning_not_one_each(
     make_server: Callable[..., OmoServer], caplog: pytest.LogCaptureFixture
 ) -> None:
