@@ -157,6 +157,8 @@ class DeadlineRetry(Retry):
         """Give up at once when the watched time is up; else as :class:`Retry`."""
         current: Watch | None = getattr(_active, "watch", None)
         if current is not None and (current.fired or time.monotonic() >= current.deadline):
+            if error is not None:  # as urllib3 does when no retry is allowed
+                raise error
             raise MaxRetryError(_pool, url, error)  # type: ignore[arg-type]
         return super().increment(method, url, response, error, _pool, _stacktrace)
 
