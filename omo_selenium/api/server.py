@@ -418,7 +418,8 @@ def run_server(
     Args:
         host: the interface to bind.
         port: the TCP port; 0 picks a free one.
-        tokens: the accepted API tokens; ``None`` accepts any non-empty token.
+        tokens: the accepted API tokens; ``None``: any non-empty token on a loopback host,
+            a generated one (see ``on_token``) on any other.
         workers: solving threads.
         max_queue: jobs that may wait for a worker.
         ready: called with the server's URL once it is serving (the CLI prints it).
