@@ -110,13 +110,17 @@ def requests_(draw: st.DrawFn) -> bytes:
     return b"\r\n".join(lines) + b"\r\n\r\n" + body
 
 
+HUGE_DIGITS = "1" + "0" * 5000
 JSON_SCALARS = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-(10**40), max_value=10**40),
     st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=20),
+    st.sampled_from([10**400, -(10**400), HUGE_DIGITS, "12", "21", 2**53 + 1]),
 )
+#: Values that broke the parsers once: weighted up, so every run tries them.
+EDGE_VALUES = st.sampled_from([10**400, HUGE_DIGITS, 2**63, -1, "007", 1e300, True])
 JSON_VALUES = st.recursive(
     JSON_SCALARS,
     lambda inner: (
@@ -129,10 +133,10 @@ JSON_VALUES = st.recursive(
 @st.composite
 def json_bodies(draw: st.DrawFn) -> str:
     body: dict[str, Any] = {}
-    if draw(st.booleans()):
+    if draw(st.integers(0, 3)):  # mostly with a token, so the fields get read
         body["api_token"] = draw(st.one_of(st.just(TOKEN), JSON_VALUES))
     if draw(st.booleans()):
-        body["job_id"] = draw(JSON_VALUES)
+        body["job_id"] = draw(st.one_of(EDGE_VALUES, JSON_VALUES))
     if draw(st.booleans()):
         body["data"] = draw(
             st.one_of(
@@ -140,7 +144,7 @@ def json_bodies(draw: st.DrawFn) -> str:
                 st.fixed_dictionaries(
                     {
                         "type_job_id": st.one_of(st.just("21"), JSON_VALUES),
-                        "width_view": st.one_of(st.just(340), JSON_VALUES),
+                        "width_view": st.one_of(st.just(340), EDGE_VALUES, JSON_VALUES),
                         "image_base64": st.one_of(
                             st.just("iVBORw0KGgo="), st.text(max_size=40), JSON_VALUES
                         ),
@@ -183,12 +187,22 @@ ANSWER_VALUES = st.one_of(
     st.just(TOKEN),
     st.sampled_from(["running", "success", "fail", "1" + "0" * 5000, "12.5", "-1", "1e400"]),
 )
-ANSWER_OBJECTS = st.dictionaries(
-    st.sampled_from(
-        ["error", "errorId", "job_id", "message", "status", "result", "taskId", TOKEN, "x"]
+ANSWER_OBJECTS = st.one_of(
+    st.dictionaries(
+        st.sampled_from(
+            ["error", "errorId", "job_id", "message", "status", "result", "taskId", TOKEN, "x"]
+        ),
+        ANSWER_VALUES,
+        max_size=6,
     ),
-    ANSWER_VALUES,
-    max_size=6,
+    st.fixed_dictionaries(  # shaped like a success, with any values
+        {"error": st.sampled_from([False, 0])},
+        optional={
+            "job_id": st.one_of(EDGE_VALUES, ANSWER_VALUES),
+            "status": ANSWER_VALUES,
+            "result": st.one_of(EDGE_VALUES, ANSWER_VALUES),
+        },
+    ),
 )
 CONTENTS = st.one_of(
     st.binary(max_size=200),
