@@ -130,7 +130,8 @@ class OmoCaptchaClient:
     exponential backoff; ``createJob`` is retried only where the job cannot have been created
     (see :meth:`_mount_retries`). When you pass your own ``session`` it is used as it is (no
     adapters are mounted, it is not closed by :meth:`close`): its adapters are your seam, for
-    example a mock transport.
+    example a mock transport. Mount :class:`~omo_selenium.api.deadline.DeadlineAdapter` on
+    it to keep the hard per-request deadline (without it, timeouts bound each read only).
 
     A client holds one :class:`requests.Session`; use one client per thread. Answers are
     read up to 1 MiB (compressed or not); HTTP 429 is waited out when its ``Retry-After``
