@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
-from .._types import JobResult
+from .._types import Balance, JobResult
 from ..errors import ApiError, AuthenticationError, ProtocolError, TransportError
 
 __all__ = ["AnswerReader"]
@@ -121,7 +121,7 @@ class AnswerReader:
             raise ProtocolError("getJobResult answered success without a result", job_id=job_id)
         return JobResult(job_id=job_id, status="success", result=result)
 
-    def distance(self, raw: str | None, width_view: float, job_id: int) -> float:
+    def distance(self, raw: str | None, width_view: float, job_id: int | str) -> float:
         """A success ``result`` as a distance within ``[0, width_view]``.
 
         Raises:
@@ -137,6 +137,35 @@ class AnswerReader:
                 f"result {shown} is outside [0, width_view={width_view:g}]", job_id=job_id
             )
         return distance
+
+    def balance(self, data: Mapping[str, Any]) -> Balance:
+        """The amount of a job-API ``getBalance`` success (a decimal string, or a number).
+
+        Raises:
+            ProtocolError: no readable ``balance``.
+        """
+        amount = self.amount(data, "balance", required=True)
+        assert amount is not None
+        return Balance(amount=amount)
+
+    def amount(self, data: Mapping[str, Any], key: str, *, required: bool) -> float | None:
+        """The finite number under ``key``: a JSON number or a plain decimal string.
+
+        Raises:
+            ProtocolError: the value is something else, or missing while ``required``.
+        """
+        value = data.get(key)
+        if value is None and not required:
+            return None
+        if isinstance(value, str) and _DISTANCE.fullmatch(value.strip()):
+            value = float(value)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ProtocolError(
+                f"getBalance answered without a usable {key}: {self.describe(data)}"
+            )
+        if not math.isfinite(value):
+            raise ProtocolError(f"getBalance answered a {key} that is not finite")
+        return float(value)
 
     def describe(self, data: Mapping[str, Any]) -> str:
         """Describe an answer by its keys only (values may hold anything, even the token)."""
