@@ -15,8 +15,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .._types import Solver
+from .._types import PieceImage, Solver
 from ..errors import SolveFailed
+from .pieces import solve_with_piece
 
 __all__ = ["Job", "JobStore", "QueueFull", "WorkerPool"]
 
@@ -37,6 +38,8 @@ class Job:
         created: ``clock()`` time of creation.
         status: ``"running"``, ``"success"`` or ``"fail"``.
         result: the distance as text (``"123.4"``) on success, else ``None``.
+        piece: the piece as its own picture (the task API's generic slider type), dropped
+            once the job is finished; ``None`` for a single screenshot.
     """
 
     job_id: int
@@ -45,6 +48,7 @@ class Job:
     created: float
     status: str = "running"
     result: str | None = None
+    piece: PieceImage | None = None
 
 
 class JobStore:
@@ -73,7 +77,7 @@ class JobStore:
             self._purge()
             return len(self._jobs)
 
-    def add(self, image: bytes, width_view: float) -> Job:
+    def add(self, image: bytes, width_view: float, piece: PieceImage | None = None) -> Job:
         """Create and store a running job under a fresh random id."""
         with self._lock:
             self._purge()
@@ -83,7 +87,13 @@ class JobStore:
             job_id = secrets.randbelow(_MAX_JOB_ID) + 1
             while job_id in self._jobs:
                 job_id = secrets.randbelow(_MAX_JOB_ID) + 1
-            job = Job(job_id=job_id, image=image, width_view=width_view, created=self._clock())
+            job = Job(
+                job_id=job_id,
+                image=image,
+                width_view=width_view,
+                created=self._clock(),
+                piece=piece,
+            )
             self._jobs[job_id] = job
             return job
 
@@ -106,6 +116,7 @@ class JobStore:
             job.status = status
             job.result = result
             job.image = b""
+            job.piece = None
 
     def _purge(self) -> None:
         """Drop expired jobs; the caller holds the lock."""
@@ -207,7 +218,10 @@ class WorkerPool:
     def _solve(self, job: Job) -> None:
         started = self._clock()
         try:
-            distance = self._solver.solve(job.image, job.width_view)
+            if job.piece is None:
+                distance = self._solver.solve(job.image, job.width_view)
+            else:
+                distance = solve_with_piece(self._solver, job.image, job.piece, job.width_view)
         except SolveFailed as exc:
             logger.info("job %d: fail (%s) in %.3fs", job.job_id, exc, self._clock() - started)
             self._store.finish(job, "fail")
