@@ -59,6 +59,29 @@ class AnswerReader:
             ProtocolError: a redirect, a body that is not a JSON object, or a shape we do
                 not know (``error`` missing or not false, ``errorId: 0``).
         """
+        data, message = self.json_answer(endpoint, status, content, content_type)
+        if "error" not in data and "errorId" in data:
+            self._raise_legacy(endpoint, data)
+        error = data.get("error")
+        if error is True or (type(error) is int and error == 1):
+            _raise_api_error(endpoint, message or "no message")
+        if status >= 400:
+            _raise_api_error(endpoint, message or f"HTTP {status}")
+        if not (error is False or (type(error) is int and error == 0)):
+            raise ProtocolError(f"{endpoint}: answer of unknown shape: {self.describe(data)}")
+        return data
+
+    def json_answer(
+        self, endpoint: str, status: int, content: bytes, content_type: str
+    ) -> tuple[dict[str, Any], str | None]:
+        """Return the answer's JSON object and its ``message``, unless the HTTP status or
+        the body rules the answer out whatever it says (both APIs).
+
+        Raises:
+            AuthenticationError: HTTP 401/403.
+            TransportError: HTTP 5xx (retries, if any, are over by now).
+            ProtocolError: a redirect, or a body that is not a JSON object.
+        """
         data = _json_object(content)
         message = self._message(data) if data is not None else None
         suffix = f": {message}" if message else ""
@@ -75,16 +98,7 @@ class AnswerReader:
                 f"{endpoint}: HTTP {status} answer is not a JSON object "
                 f"({self.scrub(content_type or 'no content type', 60)}, {len(content)} bytes)"
             )
-        if "error" not in data and "errorId" in data:
-            self._raise_legacy(endpoint, data)
-        error = data.get("error")
-        if error is True or (type(error) is int and error == 1):
-            _raise_api_error(endpoint, message or "no message")
-        if status >= 400:
-            _raise_api_error(endpoint, message or f"HTTP {status}")
-        if not (error is False or (type(error) is int and error == 0)):
-            raise ProtocolError(f"{endpoint}: answer of unknown shape: {self.describe(data)}")
-        return data
+        return data, message
 
     def job_id(self, data: Mapping[str, Any]) -> int:
         """The ``job_id`` of a ``createJob`` success (an int, or a string of digits).

@@ -45,10 +45,9 @@ from ..errors import (
     ProtocolError,
     SolveFailed,
     SolveTimeout,
-    TransportError,
 )
 from ..images import open_image, to_png_bytes
-from .answers import AnswerReader, _json_object, _raise_api_error
+from .answers import AnswerReader, _raise_api_error
 from .pieces import piece_png, piece_rgba
 
 __all__ = ["TaskAnswerReader", "TaskApi", "TaskResult"]
@@ -115,23 +114,10 @@ class TaskAnswerReader(AnswerReader):
             ProtocolError: a redirect, a body that is not a JSON object, or a shape we do
                 not know (no integer ``errorId``).
         """
-        data = _json_object(content)
-        if status in (401, 403):
-            raise AuthenticationError(
-                f"{endpoint}: the service rejected the client key (HTTP {status})"
-            )
-        if status >= 500:
-            raise TransportError(f"{endpoint}: HTTP {status} from {self._base_url}")
-        if 300 <= status < 400:
-            raise ProtocolError(f"{endpoint}: unexpected HTTP {status} redirect")
-        if data is None:
-            raise ProtocolError(
-                f"{endpoint}: HTTP {status} answer is not a JSON object "
-                f"({self.scrub(content_type or 'no content type', 60)}, {len(content)} bytes)"
-            )
+        data, message = self.json_answer(endpoint, status, content, content_type)
         error_id = data.get("errorId")
         if "errorId" not in data and data.get("error") is True:  # an HTTP layer's own error
-            _raise_api_error(endpoint, self._message(data) or f"HTTP {status}")
+            _raise_api_error(endpoint, message or f"HTTP {status}")
         if type(error_id) is not int:
             raise ProtocolError(f"{endpoint}: answer of unknown shape: {self.describe(data)}")
         if error_id != 0:
