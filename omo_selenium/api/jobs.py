@@ -36,19 +36,20 @@ class Job:
         image: the decoded image bytes, dropped once the job is finished.
         width_view: the CSS width the distance is measured in.
         created: ``clock()`` time of creation.
+        piece: the piece as its own picture (the task API's generic slider type), set
+            before the job is queued and dropped when a worker takes it; ``None`` for a
+            single screenshot.
         status: ``"running"``, ``"success"`` or ``"fail"``.
         result: the distance as text (``"123.4"``) on success, else ``None``.
-        piece: the piece as its own picture (the task API's generic slider type), dropped
-            once the job is finished; ``None`` for a single screenshot.
     """
 
     job_id: int
     image: bytes
     width_view: float
     created: float
+    piece: PieceImage | None = None
     status: str = "running"
     result: str | None = None
-    piece: PieceImage | None = None
 
 
 class JobStore:
@@ -77,7 +78,7 @@ class JobStore:
             self._purge()
             return len(self._jobs)
 
-    def add(self, image: bytes, width_view: float, piece: PieceImage | None = None) -> Job:
+    def add(self, image: bytes, width_view: float) -> Job:
         """Create and store a running job under a fresh random id."""
         with self._lock:
             self._purge()
@@ -87,13 +88,7 @@ class JobStore:
             job_id = secrets.randbelow(_MAX_JOB_ID) + 1
             while job_id in self._jobs:
                 job_id = secrets.randbelow(_MAX_JOB_ID) + 1
-            job = Job(
-                job_id=job_id,
-                image=image,
-                width_view=width_view,
-                created=self._clock(),
-                piece=piece,
-            )
+            job = Job(job_id=job_id, image=image, width_view=width_view, created=self._clock())
             self._jobs[job_id] = job
             return job
 
@@ -116,7 +111,6 @@ class JobStore:
             job.status = status
             job.result = result
             job.image = b""
-            job.piece = None
 
     def _purge(self) -> None:
         """Drop expired jobs; the caller holds the lock."""
@@ -217,11 +211,12 @@ class WorkerPool:
 
     def _solve(self, job: Job) -> None:
         started = self._clock()
+        piece, job.piece = job.piece, None
         try:
-            if job.piece is None:
+            if piece is None:
                 distance = self._solver.solve(job.image, job.width_view)
             else:
-                distance = solve_with_piece(self._solver, job.image, job.piece, job.width_view)
+                distance = solve_with_piece(self._solver, job.image, piece, job.width_view)
         except SolveFailed as exc:
             logger.info("job %d: fail (%s) in %.3fs", job.job_id, exc, self._clock() - started)
             self._store.finish(job, "fail")

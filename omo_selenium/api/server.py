@@ -74,6 +74,8 @@ class OmoServer:
             answers HTTP 401.
         workers: solving threads.
         max_queue: jobs that may wait for a worker.
+        balance: what ``getBalance`` answers (both APIs); default zero everywhere, as the
+            local server charges nothing.
         job_ttl: seconds a job and its answer stay readable after creation.
         max_jobs: jobs kept at once.
         max_body_bytes: largest request body.
@@ -81,8 +83,6 @@ class OmoServer:
         request_timeout: seconds a client may take to send a request (socket timeout, and
             total time to send the body).
         max_connections: concurrent connections; more are answered HTTP 503 at once.
-        balance: what ``getBalance`` answers (both APIs); default zero everywhere, as the
-            local server charges nothing.
 
     Raises:
         ConfigurationError: an argument is out of range.
@@ -102,13 +102,13 @@ class OmoServer:
         tokens: Iterable[str] | None = None,
         workers: int = 2,
         max_queue: int = 64,
+        balance: Balance | None = None,
         job_ttl: float = 300.0,
         max_jobs: int = 10_000,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
         request_timeout: float = 10.0,
         max_connections: int = 64,
-        balance: Balance | None = None,
     ) -> None:
         for name, value in (
             ("workers", workers),

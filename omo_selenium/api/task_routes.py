@@ -41,7 +41,7 @@ from PIL import Image
 from .._types import Balance, PieceImage
 from ..config import TASK_GEETEST, TASK_SLIDER_ALL, TASK_TIKTOK, TASK_TYPES
 from .httpd import HttpError
-from .jobs import JobStore, QueueFull, WorkerPool
+from .jobs import Job, JobStore, QueueFull, WorkerPool
 
 __all__ = ["TaskRoutes"]
 
@@ -194,11 +194,14 @@ class TaskRoutes:
             height_view = self._view(task, "heightView")
             piece = PieceImage(sprite, x=0.0)
             piece_width_view = sprite_width * width_view / width
-        job = self._store.add(image, width_view, piece=piece)
-        try:
+        job: Job | None = None
+        try:  # a store bounded by bytes may refuse too
+            job = self._store.add(image, width_view)
+            job.piece = piece  # before the job is queued: no worker has seen it yet
             self._pool.submit(job)
         except QueueFull:
-            self._store.discard(job)
+            if job is not None:
+                self._store.discard(job)
             raise HttpError(503, "server busy: the job queue is full, retry later") from None
         task_id = str(uuid.uuid4())
         with self._lock:

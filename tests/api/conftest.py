@@ -26,7 +26,9 @@ def logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 
 
 @pytest.fixture
-def make_server() -> Iterator[Callable[..., OmoServer]]:
+def start_server() -> Iterator[Callable[..., OmoServer]]:
+    """Start OmoServers on 127.0.0.1 port 0 accepting ``TOKEN``; release blocked solvers
+    and stop them after the test."""
     servers: list[OmoServer] = []
 
     def make(solver: Any = None, **kwargs: Any) -> OmoServer:

@@ -36,8 +36,8 @@ from tests.fakes import WAIT, BlockingSolver, RaisingSolver, png
 # -- against the real OmoServer -------------------------------------------------------------
 
 
-def test_solve_returns_the_servers_distance(make_server: Callable[..., OmoServer]) -> None:
-    server = make_server()
+def test_solve_returns_the_servers_distance(start_server: Callable[..., OmoServer]) -> None:
+    server = start_server()
     with client_for(server.url) as client:
         answer = client.solve_slider(png(red=42), 340)
         assert answer.distance == 42.0
@@ -46,17 +46,17 @@ def test_solve_returns_the_servers_distance(make_server: Callable[..., OmoServer
         assert client.solve(png(red=17), 340) == 17.0
 
 
-def test_pillow_image_is_accepted(make_server: Callable[..., OmoServer]) -> None:
-    server = make_server()
+def test_pillow_image_is_accepted(start_server: Callable[..., OmoServer]) -> None:
+    server = start_server()
     with client_for(server.url) as client:
         assert client.solve(Image.open(io.BytesIO(png(red=3))), 340) == 3.0
 
 
 def test_running_job_is_polled_until_success(
-    make_server: Callable[..., OmoServer], monkeypatch: pytest.MonkeyPatch
+    start_server: Callable[..., OmoServer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     solver = BlockingSolver()
-    server = make_server(solver)
+    server = start_server(solver)
     client = client_for(server.url)
     statuses: list[str] = []
     ask = client.get_job_result
@@ -75,9 +75,9 @@ def test_running_job_is_polled_until_success(
 
 
 def test_failed_job_raises_solve_failed_with_its_job_id(
-    make_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
+    start_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
 ) -> None:
-    server = make_server(RaisingSolver(SolveFailed("no gap")))
+    server = start_server(RaisingSolver(SolveFailed("no gap")))
     with pytest.raises(SolveFailed) as info:
         client_for(server.url).solve(png(), 340)
     assert info.value.job_id is not None
@@ -86,9 +86,9 @@ def test_failed_job_raises_solve_failed_with_its_job_id(
 
 
 def test_wrong_token_raises_authentication_error(
-    make_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
+    start_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
 ) -> None:
-    server = make_server()
+    server = start_server()
     wrong = TOKEN + "-wrong"
     with pytest.raises(AuthenticationError) as info:
         OmoCaptchaClient(wrong, server.url).solve(png(), 340)
@@ -97,9 +97,9 @@ def test_wrong_token_raises_authentication_error(
 
 
 def test_unknown_job_raises_api_error(
-    make_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
+    start_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
 ) -> None:
-    server = make_server()
+    server = start_server()
     with pytest.raises(ApiError) as info:
         client_for(server.url).get_job_result(123456)
     assert not isinstance(info.value, AuthenticationError)
@@ -108,9 +108,9 @@ def test_unknown_job_raises_api_error(
 
 
 def test_job_unfinished_by_max_wait_raises_solve_timeout(
-    make_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
+    start_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
 ) -> None:
-    server = make_server(BlockingSolver())
+    server = start_server(BlockingSolver())
     with pytest.raises(SolveTimeout) as info:
         client_for(server.url, max_wait=0.3, poll_interval=0.05).solve(png(), 340)
     assert isinstance(info.value, TimeoutError)
@@ -121,9 +121,9 @@ def test_job_unfinished_by_max_wait_raises_solve_timeout(
 
 
 def test_one_info_line_per_job(
-    make_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
+    start_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
 ) -> None:
-    server = make_server()
+    server = start_server()
     answer = client_for(server.url).solve_slider(png(red=1), 340)
     lines = [
         r.getMessage()

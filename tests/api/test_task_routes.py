@@ -85,8 +85,8 @@ def refused(answer: dict[str, Any], code: str) -> str:
 # -- the documented shapes ------------------------------------------------------------------
 
 
-def test_create_task_answers_a_uuid_task_id(make_server: Callable[..., OmoServer]) -> None:
-    server = make_server(RecordingSolver(answer=150))
+def test_create_task_answers_a_uuid_task_id(start_server: Callable[..., OmoServer]) -> None:
+    server = start_server(RecordingSolver(answer=150))
     answer = create(server, tiktok())
     assert set(answer) == {"errorId", "taskId"} and answer["errorId"] == 0
     assert str(uuid.UUID(answer["taskId"])) == answer["taskId"]
@@ -98,16 +98,16 @@ def test_create_task_answers_a_uuid_task_id(make_server: Callable[..., OmoServer
 
 
 def test_processing_task_answers_the_documented_shape(
-    make_server: Callable[..., OmoServer],
+    start_server: Callable[..., OmoServer],
 ) -> None:
-    server = make_server(BlockingSolver())
+    server = start_server(BlockingSolver())
     task_id = create(server, tiktok())["taskId"]
     answer = call(server, "/v2/getTaskResult", {"clientKey": TOKEN, "taskId": task_id})
     assert answer == {"errorId": 0, "status": "processing", "errorCode": "", "errorDescription": ""}
 
 
-def test_failed_task_answers_the_documented_shape(make_server: Callable[..., OmoServer]) -> None:
-    server = make_server(RaisingSolver(SolveFailed("no gap")))
+def test_failed_task_answers_the_documented_shape(start_server: Callable[..., OmoServer]) -> None:
+    server = start_server(RaisingSolver(SolveFailed("no gap")))
     task_id = create(server, tiktok())["taskId"]
     assert result_when_done(server, task_id) == {
         "errorId": 1,
@@ -119,10 +119,10 @@ def test_failed_task_answers_the_documented_shape(make_server: Callable[..., Omo
 
 
 def test_geetest_task_is_solved_in_px_of_the_picture_sent(
-    make_server: Callable[..., OmoServer],
+    start_server: Callable[..., OmoServer],
 ) -> None:
     solver = RecordingSolver(answer=123.4)
-    server = make_server(solver)
+    server = start_server(solver)
     task = {"type": "GeetestSliderWebTask", "imageBase64": b64(png(size=(260, 160)))}
     answer = result_when_done(server, create(server, task)["taskId"])
     assert answer["solution"] == {"end": {"x": 123.4}}
@@ -130,10 +130,10 @@ def test_geetest_task_is_solved_in_px_of_the_picture_sent(
 
 
 def test_generic_task_answers_the_gaps_rectangle_in_the_displayed_frame(
-    make_server: Callable[..., OmoServer],
+    start_server: Callable[..., OmoServer],
 ) -> None:
     solver = PieceRecordingSolver(answer=130)
-    server = make_server(solver)
+    server = start_server(solver)
     answer = result_when_done(server, create(server, generic())["taskId"])
     # x from the solver; the 40 px piece of a 400 px picture shown 200 wide is 20 CSS px
     # wide; the row is not known, so the rectangle spans the displayed height
@@ -142,8 +142,8 @@ def test_generic_task_answers_the_gaps_rectangle_in_the_displayed_frame(
     assert (piece.x, piece.y, width_view) == (0.0, None, 200)
 
 
-def test_tasks_share_the_job_store_and_its_workers(make_server: Callable[..., OmoServer]) -> None:
-    server = make_server(BlockingSolver(), workers=1, max_queue=1, max_jobs=5)
+def test_tasks_share_the_job_store_and_its_workers(start_server: Callable[..., OmoServer]) -> None:
+    server = start_server(BlockingSolver(), workers=1, max_queue=1, max_jobs=5)
     create(server, tiktok())  # taken by the one worker
     assert server.solver.entered.acquire(timeout=WAIT)
     create(server, tiktok())  # waits in the queue
@@ -154,8 +154,8 @@ def test_tasks_share_the_job_store_and_its_workers(make_server: Callable[..., Om
     assert server.job_count == 2
 
 
-def test_oldest_tasks_are_forgotten_beyond_max_jobs(make_server: Callable[..., OmoServer]) -> None:
-    server = make_server(RecordingSolver(answer=1), max_jobs=2)
+def test_oldest_tasks_are_forgotten_beyond_max_jobs(start_server: Callable[..., OmoServer]) -> None:
+    server = start_server(RecordingSolver(answer=1), max_jobs=2)
     first, *rest = [create(server, tiktok())["taskId"] for _ in range(3)]
     answer = call(server, "/v2/getTaskResult", {"clientKey": TOKEN, "taskId": first})
     refused(answer, "ERROR_NO_SUCH_CAPCHA_ID")
@@ -169,9 +169,9 @@ def test_oldest_tasks_are_forgotten_beyond_max_jobs(make_server: Callable[..., O
 @pytest.mark.parametrize("body", [{}, {"clientKey": ""}, {"clientKey": 5}, {"clientKey": "nope"}])
 @pytest.mark.parametrize("path", ["/v2/createTask", "/v2/getTaskResult", "/v2/getBalance"])
 def test_missing_or_wrong_key_is_refused_first(
-    make_server: Callable[..., OmoServer], path: str, body: dict[str, Any]
+    start_server: Callable[..., OmoServer], path: str, body: dict[str, Any]
 ) -> None:
-    server = make_server()
+    server = start_server()
     refused(call(server, path, body), "ERROR_KEY_DOES_NOT_EXIST")
 
 
@@ -205,17 +205,17 @@ BAD_TASKS = {
 
 @pytest.mark.parametrize("task,code", BAD_TASKS.values(), ids=BAD_TASKS.keys())
 def test_bad_task_is_refused_with_an_error_code(
-    make_server: Callable[..., OmoServer], task: Any, code: str
+    start_server: Callable[..., OmoServer], task: Any, code: str
 ) -> None:
-    server = make_server()
+    server = start_server()
     body = {"clientKey": TOKEN} if task is None else {"clientKey": TOKEN, "task": task}
     description = refused(call(server, "/v2/createTask", body), code)
     assert "data.image_base64" not in description  # fields are named as the task API names them
     assert server.job_count == 0
 
 
-def test_image_over_the_pixel_limit_is_refused(make_server: Callable[..., OmoServer]) -> None:
-    server = make_server(max_image_pixels=100)
+def test_image_over_the_pixel_limit_is_refused(start_server: Callable[..., OmoServer]) -> None:
+    server = start_server(max_image_pixels=100)
     refused(create(server, tiktok(png(size=(20, 20)))), "ERROR_TOO_BIG_CAPTCHA_FILESIZE")
 
 
@@ -228,21 +228,21 @@ def test_image_over_the_pixel_limit_is_refused(make_server: Callable[..., OmoSer
     ],
 )  # fmt: skip
 def test_bad_or_unknown_task_id_is_refused(
-    make_server: Callable[..., OmoServer], body: dict[str, Any], code: str
+    start_server: Callable[..., OmoServer], body: dict[str, Any], code: str
 ) -> None:
-    refused(call(make_server(), "/v2/getTaskResult", body), code)
+    refused(call(start_server(), "/v2/getTaskResult", body), code)
 
 
-def test_get_is_not_allowed_on_task_paths(make_server: Callable[..., OmoServer]) -> None:
-    response = requests.get(make_server().url + "/v2/createTask", timeout=WAIT)
+def test_get_is_not_allowed_on_task_paths(start_server: Callable[..., OmoServer]) -> None:
+    response = requests.get(start_server().url + "/v2/createTask", timeout=WAIT)
     assert response.status_code == 405
 
 
 # -- balance --------------------------------------------------------------------------------
 
 
-def test_balance_answers_both_apis_shapes(make_server: Callable[..., OmoServer]) -> None:
-    server = make_server(balance=Balance(amount=345.678, solves_left=10000, promotional=123.211))
+def test_balance_answers_both_apis_shapes(start_server: Callable[..., OmoServer]) -> None:
+    server = start_server(balance=Balance(amount=345.678, solves_left=10000, promotional=123.211))
     assert call(server, "/v2/getBalance", {"clientKey": TOKEN}) == {
         "errorId": 0,
         "balance": 345.678,
@@ -255,13 +255,13 @@ def test_balance_answers_both_apis_shapes(make_server: Callable[..., OmoServer])
     }
 
 
-def test_local_server_balance_is_zero_by_default(make_server: Callable[..., OmoServer]) -> None:
-    answer = call(make_server(), "/v2/getBalance", {"clientKey": TOKEN})
+def test_local_server_balance_is_zero_by_default(start_server: Callable[..., OmoServer]) -> None:
+    answer = call(start_server(), "/v2/getBalance", {"clientKey": TOKEN})
     assert answer == {"errorId": 0, "balance": 0.0, "quantity": 0, "voucher_balance": 0}
 
 
-def test_job_api_balance_with_a_wrong_token_is_401(make_server: Callable[..., OmoServer]) -> None:
+def test_job_api_balance_with_a_wrong_token_is_401(start_server: Callable[..., OmoServer]) -> None:
     response = requests.post(
-        make_server().url + "/api/getBalance", json={"api_token": "nope"}, timeout=WAIT
+        start_server().url + "/api/getBalance", json={"api_token": "nope"}, timeout=WAIT
     )
     assert response.status_code == 401 and response.json()["error"] is True

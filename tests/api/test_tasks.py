@@ -54,8 +54,8 @@ def task_client(url: str, **kwargs: Any) -> OmoCaptchaClient:
 # -- every task type against the real OmoServer ---------------------------------------------
 
 
-def test_tiktok_task_answers_the_distance_in_css_px(make_server: Callable[..., OmoServer]) -> None:
-    server = make_server()
+def test_tiktok_task_answers_the_distance_in_css_px(start_server: Callable[..., OmoServer]) -> None:
+    server = start_server()
     with task_client(server.url) as client:
         answer_ = client.solve_slider(png(red=42), 340)
         assert answer_.distance == 42.0
@@ -65,10 +65,10 @@ def test_tiktok_task_answers_the_distance_in_css_px(make_server: Callable[..., O
 
 
 def test_geetest_answer_in_picture_px_is_scaled_to_the_displayed_width(
-    make_server: Callable[..., OmoServer],
+    start_server: Callable[..., OmoServer],
 ) -> None:
     solver = RecordingSolver(answer=120.0)  # px of the 400 px wide picture
-    server = make_server(solver)
+    server = start_server(solver)
     client = task_client(server.url, task_type="GeetestSliderWebTask")
     assert client.solve(png(size=(400, 200)), 300) == pytest.approx(90.0)
     ((_, width_seen),) = solver.calls
@@ -88,10 +88,10 @@ def test_both_screenshot_types_agree_with_the_truth_through_the_real_engine() ->
 
 
 def test_generic_task_sends_both_pictures_and_subtracts_the_pieces_start(
-    make_server: Callable[..., OmoServer],
+    start_server: Callable[..., OmoServer],
 ) -> None:
     solver = PieceRecordingSolver(answer=60.0)  # the gap's x from the left edge, CSS px
-    server = make_server(solver)
+    server = start_server(solver)
     piece = rgba_png((20, 100), (200, 0, 0, 255))
     # background 400x100 px shown 200 CSS px wide; the piece starts at 10 px = 5 CSS px
     distance = task_client(server.url).solve_piece(
@@ -105,9 +105,9 @@ def test_generic_task_sends_both_pictures_and_subtracts_the_pieces_start(
 
 
 def test_generic_task_with_a_plain_solver_is_solved_on_a_composite(
-    make_server: Callable[..., OmoServer],
+    start_server: Callable[..., OmoServer],
 ) -> None:
-    server = make_server(ContentSolver())  # answers the red value of the top-left pixel
+    server = start_server(ContentSolver())  # answers the red value of the top-left pixel
     piece = rgba_png((8, 16), (30, 0, 0, 255))
     background = png(red=99, size=(120, 40))
     distance = task_client(server.url).solve_piece(background, PieceImage(piece), 120)
@@ -115,9 +115,9 @@ def test_generic_task_with_a_plain_solver_is_solved_on_a_composite(
 
 
 def test_job_api_draws_the_piece_at_its_start_and_sends_one_screenshot(
-    make_server: Callable[..., OmoServer],
+    start_server: Callable[..., OmoServer],
 ) -> None:
-    server = make_server(ContentSolver())
+    server = start_server(ContentSolver())
     client = client_for(server.url)  # the job API
     solid = rgba_png((4, 4), (33, 0, 0, 255))
     hollow = rgba_png((4, 4), (77, 0, 0, 0))  # fully transparent: nothing is drawn
@@ -128,18 +128,18 @@ def test_job_api_draws_the_piece_at_its_start_and_sends_one_screenshot(
 
 
 def test_balance_of_both_apis_reads_the_servers_numbers(
-    make_server: Callable[..., OmoServer],
+    start_server: Callable[..., OmoServer],
 ) -> None:
-    server = make_server(balance=Balance(amount=12.5, solves_left=300, promotional=1.25))
+    server = start_server(balance=Balance(amount=12.5, solves_left=300, promotional=1.25))
     assert task_client(server.url).balance() == Balance(12.5, 300, 1.25)
     assert client_for(server.url).balance() == Balance(12.5, None, None)
 
 
 def test_running_task_is_polled_until_ready(
-    make_server: Callable[..., OmoServer], monkeypatch: pytest.MonkeyPatch
+    start_server: Callable[..., OmoServer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     solver = BlockingSolver()
-    server = make_server(solver)
+    server = start_server(solver)
     client = task_client(server.url)
     statuses: list[str] = []
     ask = client.tasks.get_task_result
@@ -157,9 +157,9 @@ def test_running_task_is_polled_until_ready(
 
 
 def test_failed_task_raises_solve_failed_with_its_task_id(
-    make_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
+    start_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
 ) -> None:
-    server = make_server(RaisingSolver(SolveFailed("no gap")))
+    server = start_server(RaisingSolver(SolveFailed("no gap")))
     with pytest.raises(SolveFailed) as info:
         task_client(server.url).solve(png(), 340)
     assert isinstance(info.value.job_id, str)
@@ -170,9 +170,9 @@ def test_failed_task_raises_solve_failed_with_its_task_id(
 
 @pytest.mark.parametrize("call", ["solve", "balance", "job-balance"])
 def test_wrong_key_raises_authentication_error(
-    make_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture, call: str
+    start_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture, call: str
 ) -> None:
-    server = make_server()
+    server = start_server()
     wrong = TOKEN + "-wrong"
     client = OmoCaptchaClient(wrong, server.url, api="job" if call == "job-balance" else "task")
     with pytest.raises(AuthenticationError) as info:
@@ -182,9 +182,9 @@ def test_wrong_key_raises_authentication_error(
 
 
 def test_unknown_task_raises_api_error(
-    make_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
+    start_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
 ) -> None:
-    server = make_server()
+    server = start_server()
     with pytest.raises(ApiError) as info:
         task_client(server.url).tasks.get_task_result(UUID)
     assert not isinstance(info.value, (AuthenticationError, ProtocolError))
@@ -193,9 +193,9 @@ def test_unknown_task_raises_api_error(
 
 
 def test_task_unfinished_by_max_wait_raises_solve_timeout(
-    make_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
+    start_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
 ) -> None:
-    server = make_server(BlockingSolver())
+    server = start_server(BlockingSolver())
     with pytest.raises(SolveTimeout) as info:
         task_client(server.url, max_wait=0.3).solve(png(), 340)
     assert info.value.last_status == "processing"
@@ -205,9 +205,9 @@ def test_task_unfinished_by_max_wait_raises_solve_timeout(
 
 
 def test_one_info_line_per_task(
-    make_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
+    start_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
 ) -> None:
-    server = make_server()
+    server = start_server()
     answer_ = task_client(server.url).solve_slider(png(red=1), 340)
     lines = [
         r.getMessage()
