@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -164,6 +165,19 @@ def test_oldest_tasks_are_forgotten_beyond_max_jobs(start_server: Callable[..., 
 
 
 # -- keys -----------------------------------------------------------------------------------
+
+
+def test_the_server_never_logs_a_key(
+    start_server: Callable[..., OmoServer], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="omo_selenium")
+    server = start_server(RecordingSolver(answer=5))
+    task_id = create(server, tiktok())["taskId"]
+    result_when_done(server, task_id)
+    call(server, "/v2/getBalance", {"clientKey": TOKEN})
+    call(server, "/v2/getBalance", {"clientKey": TOKEN + "-wrong"})
+    assert f"task {task_id}" in caplog.text  # the server did log at DEBUG
+    assert TOKEN not in caplog.text
 
 
 @pytest.mark.parametrize("body", [{}, {"clientKey": ""}, {"clientKey": 5}, {"clientKey": "nope"}])

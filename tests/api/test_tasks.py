@@ -22,6 +22,7 @@ from omo_selenium import Balance, PieceImage
 from omo_selenium.api.client import OmoCaptchaClient
 from omo_selenium.api.server import OmoServer
 from omo_selenium.api.tasks import TaskResult
+from omo_selenium.defaults import default_solver
 from omo_selenium.errors import (
     ApiError,
     AuthenticationError,
@@ -218,6 +219,21 @@ def test_one_info_line_per_task(
 
 
 # -- choosing the API and the task type -----------------------------------------------------
+
+
+def test_the_environment_alone_switches_the_default_solver_to_the_task_api(
+    start_server: Callable[..., OmoServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = start_server(RecordingSolver(answer=120.0))
+    monkeypatch.setenv("OMOCAPTCHA_API_KEY", TOKEN)
+    monkeypatch.setenv("OMOCAPTCHA_BASE_URL", server.url)
+    monkeypatch.setenv("OMOCAPTCHA_API", "task")
+    monkeypatch.setenv("OMOCAPTCHA_TASK_TYPE", "geetest")
+    solver = default_solver()
+    assert isinstance(solver, OmoCaptchaClient)
+    answer_ = solver.solve_slider(png(size=(400, 100)), 200)
+    assert isinstance(answer_.job_id, str)
+    assert answer_.distance == pytest.approx(60.0)
 
 
 def test_generic_type_for_a_single_screenshot_is_refused_before_any_request() -> None:
