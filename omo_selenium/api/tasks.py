@@ -48,7 +48,7 @@ from ..errors import (
 )
 from ..images import open_image, to_png_bytes
 from .answers import AnswerReader, _raise_api_error
-from .pieces import piece_png, piece_rgba
+from .pieces import piece_png
 
 __all__ = ["TaskAnswerReader", "TaskApi", "TaskResult"]
 
@@ -352,7 +352,6 @@ class TaskApi:
         png = to_png_bytes(background)
         picture = open_image(png)
         scale = width_view / picture.width
-        piece_rgba(piece.image)  # readable, before anything is sent
         start_css = (piece.x or 0.0) * scale
         task = {
             "type": TASK_SLIDER_ALL,

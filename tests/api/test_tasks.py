@@ -244,10 +244,12 @@ def test_generic_type_for_a_single_screenshot_is_refused_before_any_request() ->
 
 
 @pytest.mark.parametrize("api", ["job", "task"])
-def test_piece_that_is_not_a_piece_image_is_refused(api: str) -> None:
-    client = client_for("http://127.0.0.1:1", api=api)
+def test_unusable_piece_is_refused_before_any_request(api: str) -> None:
+    client = client_for("http://127.0.0.1:1", api=api)  # nothing listens there
     with pytest.raises(ConfigurationError):
         client.solve_piece(png(), png(), 340)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError):
+        client.solve_piece(png(), PieceImage(b"not a picture"), 340)
 
 
 def test_repr_names_the_api_and_masks_the_key() -> None:
