@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import selectors
+import signal
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from omo_selenium import Balance
+from omo_selenium import Balance, OmoCaptchaClient
 from omo_selenium.api.server import OmoServer
 from omo_selenium.cli import main
 from omo_selenium.testing.synthetic import make_slider_image
@@ -129,3 +135,37 @@ def test_balance_of_an_unreachable_service_exits_2(
     assert main(["balance", "--base-url", f"http://127.0.0.1:{port}", "--api", "task"]) == 2
     err = capsys.readouterr().err
     assert "could not reach" in err and KEY not in err
+
+
+# -- serve ----------------------------------------------------------------------------------
+
+
+def test_serve_answers_both_apis_and_both_balance_calls_over_http(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "omo_selenium", "serve", "--port", "0", "--token", KEY]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert proc.stdout is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(proc.stdout, selectors.EVENT_READ)
+            assert selector.select(60), "serve printed nothing in 60 s"
+        url = re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline())
+        assert url is not None
+        captcha = make_slider_image(3)  # shown narrower than the picture is wide
+        path = tmp_path / "captcha.png"
+        captcha.image.save(path)
+        for api, task_type in (("job", None), ("task", "tiktok"), ("task", "geetest")):
+            with OmoCaptchaClient(KEY, url[0], api=api, task_type=task_type) as client:
+                assert client.balance().amount == 0.0
+                distance = client.solve(path.read_bytes(), captcha.width_view)
+                assert distance == pytest.approx(captcha.true_distance_css, abs=2), task_type
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, stderr[-2000:]
+    assert KEY not in stderr
