@@ -1,9 +1,11 @@
-"""Client for the omocaptcha HTTP API (``createJob`` / ``getJobResult``).
+"""Client for the omocaptcha HTTP APIs: the job API and the task API (v2).
 
 :class:`OmoCaptchaClient` speaks the contract in ``omocaptcha-api.md`` over a
 :class:`requests.Session` and implements the :class:`~omo_selenium.Solver` protocol, so it
 can be swapped with the offline :class:`~omo_selenium.engine.LocalEngine`;
-:func:`omo_selenium.default_solver` picks one of the two.
+:func:`omo_selenium.default_solver` picks one of the two. The job API (``createJob`` /
+``getJobResult``) is spoken here; the task API (``/v2/...``) by :mod:`.tasks`, over the
+same session, behind the same methods.
 
 The API token travels only in JSON request bodies. It never appears in a URL, a log line,
 a ``repr`` or an exception message (server messages are scrubbed before we repeat them).
@@ -17,24 +19,31 @@ import math
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from .._types import ImageInput, JobResult, SliderAnswer
+from .._types import Balance, ImageInput, JobResult, PieceImage, SliderAnswer
 from ..config import (
+    API_TASK,
+    DEFAULT_BASE_URL,
     DEFAULT_MAX_WAIT,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_TASK_BASE_URL,
     SLIDER_JOB_TYPE,
+    resolve_api,
     resolve_api_key,
     resolve_base_url,
+    resolve_task_type,
 )
 from ..errors import ConfigurationError, SolveFailed, SolveTimeout, TransportError
 from ..images import to_png_bytes
 from .answers import AnswerReader
+from .pieces import composite_piece
+from .tasks import TaskApi
 
 __all__ = ["DEFAULT_RETRIES", "OmoCaptchaClient", "poll_job"]
 
@@ -48,14 +57,28 @@ _BACKOFF_FACTOR = 0.25
 _BACKOFF_MAX = 4.0
 
 
+class _Polled(Protocol):
+    """A job's or a task's state, as the poll loop reads it."""
+
+    @property
+    def job_id(self) -> int | str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def ready(self) -> bool: ...
+
+
+_P = TypeVar("_P", bound=_Polled)
+
+
 def poll_job(
-    fetch: Callable[[], JobResult],
+    fetch: Callable[[], _P],
     *,
     deadline: float,
     poll_interval: float,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
-) -> JobResult:
+) -> _P:
     """Call ``fetch`` until the job is finished, or raise once ``deadline`` has passed.
 
     The first poll happens at once; the delay between polls starts at
@@ -65,7 +88,8 @@ def poll_job(
     made when the deadline is reached.
 
     Args:
-        fetch: returns the job's current :class:`JobResult` (one ``getJobResult`` call).
+        fetch: returns the job's current :class:`JobResult` (one ``getJobResult`` call),
+            or a task's :class:`~omo_selenium.api.tasks.TaskResult`.
         deadline: a ``clock()`` value after which we stop waiting.
         poll_interval: the longest pause, in seconds, between two polls.
         sleep: waits that many seconds (injectable for tests).
@@ -81,7 +105,7 @@ def poll_job(
     delay = min(FIRST_POLL_DELAY, poll_interval)
     while True:
         result = fetch()
-        logger.debug("job %d: status %s", result.job_id, result.status)
+        logger.debug("job %s: status %s", result.job_id, result.status)
         if result.ready:
             return result
         remaining = deadline - clock()
@@ -98,7 +122,16 @@ def poll_job(
 class OmoCaptchaClient:
     """Solve slider captchas with the omocaptcha service (or a compatible server).
 
-    Implements the :class:`~omo_selenium.Solver` protocol through :meth:`solve`.
+    Implements the :class:`~omo_selenium.Solver` protocol through :meth:`solve`, and the
+    :class:`~omo_selenium.PieceSolver` protocol through :meth:`solve_piece`.
+
+    It speaks either API behind the same methods, with answers in one meaning (the drag
+    distance in CSS px of the displayed picture):
+
+    - the job API (``api="job"``, the default): ``/api/createJob`` with ``api_token``;
+    - the task API (``api="task"``): ``/v2/createTask`` with ``clientKey``, a single
+      screenshot solved as ``task_type`` (default ``TiktokSliderWebTask``), the piece as its
+      own picture as ``SliderAllWebTask``. Its raw calls are on :attr:`tasks`.
 
     Transport retries are a urllib3 :class:`~urllib3.util.retry.Retry` policy mounted on the
     session: connect errors and HTTP 502/503/504 are retried ``retries`` times with a short
@@ -117,10 +150,18 @@ class OmoCaptchaClient:
         max_wait: seconds a whole :meth:`solve_slider` (create + polls) may take.
         session: a ready :class:`requests.Session` to use instead of a new one.
         retries: transport retries per request (0 disables them).
+        api: ``"job"`` or ``"task"``; default ``OMOCAPTCHA_API``, else ``"job"``. The default
+            URL follows it: ``https://omocaptcha.com`` (job), ``https://api.omocaptcha.com``
+            (task).
+        task_type: the task API's type for one screenshot: ``TiktokSliderWebTask``,
+            ``GeetestSliderWebTask`` or ``SliderAllWebTask`` (short: ``tiktok``,
+            ``geetest``, ``all``); default ``OMOCAPTCHA_TASK_TYPE``, else ``TiktokSliderWebTask``.
+        domain: the page's host, sent with ``SliderAllWebTask`` (default empty).
 
     Raises:
         ConfigurationError: no API key (argument or environment), a malformed key or URL,
-            or a timeout, interval or retry count that is not a positive finite number.
+            an unknown API or task type, or a timeout, interval or retry count that is not
+            a positive finite number.
 
     Example:
         >>> with OmoCaptchaClient("my-key", "http://127.0.0.1:8000") as client:  # doctest: +SKIP
@@ -137,6 +178,9 @@ class OmoCaptchaClient:
         max_wait: float = DEFAULT_MAX_WAIT,
         session: requests.Session | None = None,
         retries: int = DEFAULT_RETRIES,
+        api: str | None = None,
+        task_type: str | None = None,
+        domain: str = "",
     ) -> None:
         key = resolve_api_key(api_key)
         if key is None:
@@ -144,7 +188,15 @@ class OmoCaptchaClient:
                 "no omocaptcha API key: pass api_key= or set OMOCAPTCHA_API_KEY"
             )
         self._api_key = key
-        self.base_url = resolve_base_url(base_url)
+        self.api = resolve_api(api)
+        default_url = DEFAULT_TASK_BASE_URL if self.api == API_TASK else DEFAULT_BASE_URL
+        self.base_url = resolve_base_url(base_url, default_url)
+        if not isinstance(domain, str) or len(domain) > 253:
+            raise ConfigurationError("domain must be a host name of at most 253 characters")
+        #: The task API's calls (``create_task``, ``get_task_result``, ``get_balance``).
+        self.tasks = TaskApi(
+            self, key, self.base_url, task_type=resolve_task_type(task_type), domain=domain
+        )
         self._answers = AnswerReader(key, self.base_url)
         self.timeout = _positive_seconds("timeout", timeout)
         self.poll_interval = _positive_seconds("poll_interval", poll_interval)
@@ -189,6 +241,7 @@ class OmoCaptchaClient:
         # requests picks the adapter with the longest matching prefix.
         self._session.mount(self.base_url + "/", HTTPAdapter(max_retries=poll_retry))
         self._session.mount(self.base_url + "/api/createJob", HTTPAdapter(max_retries=create_retry))
+        self._session.mount(self.base_url + "/v2/createTask", HTTPAdapter(max_retries=create_retry))
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -209,7 +262,7 @@ class OmoCaptchaClient:
         self.close()
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, api_key=***)"
+        return f"{type(self).__name__}(base_url={self.base_url!r}, api={self.api!r}, api_key=***)"
 
     # -- the API ----------------------------------------------------------------------------
 
@@ -273,16 +326,24 @@ class OmoCaptchaClient:
         data = self._post("getJobResult", {"api_token": self._api_key, "job_id": job_id})
         return self._answers.job_result(data, job_id)
 
-    def solve_slider(self, image: ImageInput, width_view: float) -> SliderAnswer:
-        """Create a slider job and poll it until it is solved, failed or out of time.
+    def solve_slider(
+        self, image: ImageInput, width_view: float, *, piece: PieceImage | None = None
+    ) -> SliderAnswer:
+        """Create a slider job (or task) and poll it until it is solved, failed or out of time.
+
+        With the task API, a single screenshot is sent as the client's ``task_type``, and a
+        given ``piece`` as ``SliderAllWebTask``. With the job API, a given ``piece`` is drawn
+        onto ``image`` at its start and the one screenshot is sent as usual.
 
         Args:
-            image: the captcha screenshot, PNG bytes (or any image bytes) or a Pillow image.
+            image: the captcha screenshot, PNG bytes (or any image bytes) or a Pillow image;
+                with ``piece``, the background with the gap.
             width_view: the CSS width at which the captcha image is displayed.
+            piece: the puzzle piece as its own picture, with its start.
 
         Returns:
-            The distance to drag (CSS pixels of the displayed image), the job id and the
-            seconds the whole solve took.
+            The distance to drag (CSS pixels of the displayed image), the job id (the task
+            id, a string, with the task API) and the seconds the whole solve took.
 
         Raises:
             SolveFailed: the job ended with status ``fail``.
@@ -292,6 +353,12 @@ class OmoCaptchaClient:
                 :meth:`get_job_result`.
         """
         width = _positive_width(width_view)
+        if self.api == API_TASK:
+            if piece is not None:
+                return self.tasks.solve_piece(image, piece, width)
+            return self.tasks.solve_screenshot(image, width)
+        if piece is not None:
+            image = composite_piece(image, piece)
         started = self._clock()
         job_id = self.create_job(image, width)
         try:
@@ -327,11 +394,53 @@ class OmoCaptchaClient:
         """
         return self.solve_slider(image, width_view).distance
 
+    def solve_piece(self, background: ImageInput, piece: PieceImage, width_view: float) -> float:
+        """Return the drag distance, given the piece as its own picture (``PieceSolver``).
+
+        The task API sends both pictures as ``SliderAllWebTask``; the job API sends one
+        screenshot with the piece drawn at its start (see :meth:`solve_slider`).
+
+        Args:
+            background: the picture with the gap.
+            piece: the piece's picture (same scale as ``background``) and its start.
+            width_view: the CSS width at which ``background`` is displayed.
+
+        Returns:
+            CSS pixels (of the displayed background) from the piece's start to the gap.
+
+        Raises:
+            As :meth:`solve_slider`.
+        """
+        return self.solve_slider(background, width_view, piece=piece).distance
+
+    def balance(self) -> Balance:
+        """Return what is left on the account (``getBalance`` of the API in use).
+
+        Returns:
+            The amount; with the task API also the solves left in a package and the
+            promotional amount.
+
+        Raises:
+            AuthenticationError: the service rejected the key.
+            ProtocolError: an answer we cannot read.
+            ApiError, TransportError: as the other calls.
+        """
+        if self.api == API_TASK:
+            return self.tasks.get_balance()
+        return self._answers.balance(self._post("getBalance", {"api_token": self._api_key}))
+
     # -- HTTP -------------------------------------------------------------------------------
 
-    def _post(self, endpoint: str, payload: Mapping[str, Any]) -> dict[str, Any]:
-        """POST ``payload`` to ``/api/<endpoint>``; return the JSON object of a non-error answer."""
-        url = f"{self.base_url}/api/{endpoint}"
+    def _post(
+        self,
+        endpoint: str,
+        payload: Mapping[str, Any],
+        *,
+        api: str = "api",
+        read: Callable[[str, int, bytes, str], dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """POST ``payload`` to ``/<api>/<endpoint>``; return the JSON object ``read`` accepts."""
+        url = f"{self.base_url}/{api}/{endpoint}"
         try:
             response = self._session.post(
                 url, json=payload, timeout=self.timeout, allow_redirects=False
@@ -345,7 +454,7 @@ class OmoCaptchaClient:
                 f"{endpoint}: could not reach {self.base_url}: {self._answers.scrub(str(exc))}"
             ) from exc
         try:
-            return self._answers.body(
+            return (read or self._answers.body)(
                 endpoint,
                 response.status_code,
                 response.content,
@@ -353,6 +462,16 @@ class OmoCaptchaClient:
             )
         finally:
             response.close()
+
+    def _poll(self, fetch: Callable[[], _P], started: float) -> _P:
+        """Poll ``fetch`` until finished, at most ``max_wait`` seconds after ``started``."""
+        return poll_job(
+            fetch,
+            deadline=started + self.max_wait,
+            poll_interval=self.poll_interval,
+            sleep=self._sleep,
+            clock=self._clock,
+        )
 
 
 # -- value checks ---------------------------------------------------------------------------
