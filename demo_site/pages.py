@@ -54,8 +54,12 @@ _ARTICLE = """
 """
 
 
+#: This package's name: ``demo_site`` from the repository, ``omo_selenium.demo_site`` installed.
+_PACKAGE = __name__.rpartition(".")[0]
+
+
 def _static(name: str) -> str:
-    return (resources.files("demo_site") / "static" / name).read_text(encoding="utf-8")
+    return (resources.files(_PACKAGE) / "static" / name).read_text(encoding="utf-8")
 
 
 def read_static(name: str) -> tuple[bytes, str] | None:
@@ -66,7 +70,7 @@ def read_static(name: str) -> tuple[bytes, str] | None:
     match = _SERVED.match(name)
     if match is None:
         return None
-    path = resources.files("demo_site") / "static" / name
+    path = resources.files(_PACKAGE) / "static" / name
     if not path.is_file():
         return None
     return path.read_bytes(), _CONTENT_TYPES[match.group(1)]

@@ -1,4 +1,4 @@
-"""``omo-selenium`` command line: ``demo``, ``serve``, ``demo-site`` and ``solve``.
+"""``omo-selenium`` command line: ``demo``, ``serve``, ``demo-site``, ``solve`` and ``balance``.
 
 The only module that prints; everything else logs.
 """
@@ -6,6 +6,7 @@ The only module that prints; everything else logs.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import secrets
@@ -159,6 +160,20 @@ def _build_parser() -> argparse.ArgumentParser:
     solve.add_argument(
         "--width-view", type=float, help="displayed CSS width (default: image width)"
     )
+    balance = sub.add_parser(
+        "balance",
+        help="show what is left on an omocaptcha account (key from OMOCAPTCHA_API_KEY)",
+    )
+    balance.add_argument(
+        "--api-key", help="the account key (prefer OMOCAPTCHA_API_KEY: arguments show in ps)"
+    )
+    balance.add_argument("--base-url", help="omocaptcha-compatible API base URL")
+    balance.add_argument(
+        "--api",
+        choices=("job", "task"),
+        help="job (/api/getBalance) or task (/v2/getBalance); default OMOCAPTCHA_API, else job",
+    )
+    balance.add_argument("--json", action="store_true", help="print the balance as JSON")
     return parser
 
 
@@ -173,6 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo-site": _demo_site,
         "grid": _grid,
         "solve": _solve,
+        "balance": _balance,
     }
     try:
         return commands[args.command](args)
@@ -250,6 +266,30 @@ def _solve(args: argparse.Namespace) -> int:
             }
         )
     )
+    return 0
+
+
+def _balance(args: argparse.Namespace) -> int:
+    from .api.client import OmoCaptchaClient
+    from .config import resolve_api_key
+
+    if resolve_api_key(args.api_key) is None:
+        print(
+            "omo-selenium balance: error: no API key: set OMOCAPTCHA_API_KEY (or pass --api-key)",
+            file=sys.stderr,
+        )
+        return 2
+    with OmoCaptchaClient(args.api_key, args.base_url, api=args.api) as client:
+        balance = client.balance()
+    if args.json:
+        where = {"api": client.api, "base_url": client.base_url}
+        print(json.dumps({**where, **dataclasses.asdict(balance)}))
+        return 0
+    print(f"balance: {balance.amount:g} ({client.api} API at {client.base_url})")
+    if balance.solves_left is not None:
+        print(f"solves left in package: {balance.solves_left}")
+    if balance.promotional is not None:
+        print(f"promotional balance: {balance.promotional:g}")
     return 0
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import zipfile
+from pathlib import Path
+
+import pytest
 
 import omo_selenium
 
@@ -16,6 +20,7 @@ EXPECTED = {
     "SolveFailed", "SolveResult", "SolveTimeout", "Solver", "TransportError",
     "VerificationFailed", "__version__", "capture_element", "default_options", "default_solver",
     "find_chromedriver", "plan_path",
+    "Balance",
 }  # fmt: skip
 
 
@@ -52,3 +57,37 @@ def test_module_entry_point_prints_help() -> None:
     assert out.returncode == 0
     for command in ("demo", "serve", "demo-site", "solve"):
         assert command in out.stdout
+
+
+def test_the_demo_site_works_from_the_installed_path_alone(tmp_path: Path) -> None:
+    # -I: no current directory on sys.path, so the repository's demo_site/ cannot stand in.
+    code = (
+        "import sys; from omo_selenium.demo_site import DemoSite, Variant; "
+        "from omo_selenium.demo_site.pages import render_page, read_static; "
+        "assert 'demo_site' not in sys.modules; "
+        "assert 'captcha-image' in render_page(Variant()); "
+        "assert read_static('captcha.js') is not None; print('ok')"
+    )
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", code], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_the_wheel_installs_one_top_level_package_with_the_demo_site(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(root)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if built.returncode != 0:
+        pytest.skip(f"cannot build a wheel here (no setuptools>=77?): {built.stderr[-300:]}")
+    (wheel,) = tmp_path.glob("omo_selenium-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    top = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
+    assert top == {"omo_selenium"}
+    for needed in ("omo_selenium/demo_site/server.py", "omo_selenium/demo_site/static/captcha.js"):
+        assert needed in names
+    assert "omo_selenium/py.typed" in names

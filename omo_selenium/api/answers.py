@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
-from .._types import JobResult
+from .._types import Balance, JobResult
 from ..errors import ApiError, AuthenticationError, ProtocolError, TransportError
 
 __all__ = ["AnswerReader"]
@@ -66,6 +66,29 @@ class AnswerReader:
             ProtocolError: a redirect, a body that is not a JSON object, or a shape we do
                 not know (``error`` missing or not false, ``errorId: 0``).
         """
+        data, message = self.json_answer(endpoint, status, content, content_type)
+        if "error" not in data and "errorId" in data:
+            self._raise_legacy(endpoint, data)
+        error = data.get("error")
+        if error is True or (type(error) is int and error == 1):
+            _raise_api_error(endpoint, message or "no message")
+        if status >= 400:
+            _raise_api_error(endpoint, message or f"HTTP {status}")
+        if not (error is False or (type(error) is int and error == 0)):
+            raise ProtocolError(f"{endpoint}: answer of unknown shape: {self.describe(data)}")
+        return data
+
+    def json_answer(
+        self, endpoint: str, status: int, content: bytes, content_type: str
+    ) -> tuple[dict[str, Any], str | None]:
+        """Return the answer's JSON object and its ``message``, unless the HTTP status or
+        the body rules the answer out whatever it says (both APIs).
+
+        Raises:
+            AuthenticationError: HTTP 401/403.
+            TransportError: HTTP 5xx (retries, if any, are over by now).
+            ProtocolError: a redirect, or a body that is not a JSON object.
+        """
         data = _json_object(content)
         message = self._message(data) if data is not None else None
         suffix = f": {message}" if message else ""
@@ -82,16 +105,7 @@ class AnswerReader:
                 f"{endpoint}: HTTP {status} answer is not a JSON object "
                 f"({self.scrub(content_type or 'no content type', 60)}, {len(content)} bytes)"
             )
-        if "error" not in data and "errorId" in data:
-            self._raise_legacy(endpoint, data)
-        error = data.get("error")
-        if error is True or (type(error) is int and error == 1):
-            _raise_api_error(endpoint, message or "no message")
-        if status >= 400:
-            _raise_api_error(endpoint, message or f"HTTP {status}")
-        if not (error is False or (type(error) is int and error == 0)):
-            raise ProtocolError(f"{endpoint}: answer of unknown shape: {self.describe(data)}")
-        return data
+        return data, message
 
     def job_id(self, data: Mapping[str, Any]) -> int:
         """The ``job_id`` of a ``createJob`` success (an int, or a string of digits).
@@ -128,7 +142,7 @@ class AnswerReader:
             raise ProtocolError("getJobResult answered success without a result", job_id=job_id)
         return JobResult(job_id=job_id, status="success", result=result)
 
-    def distance(self, raw: str | None, width_view: float, job_id: int) -> float:
+    def distance(self, raw: str | None, width_view: float, job_id: int | str) -> float:
         """A success ``result`` as a distance within ``[0, width_view]``.
 
         Raises:
@@ -144,6 +158,35 @@ class AnswerReader:
                 f"result {shown} is outside [0, width_view={width_view:g}]", job_id=job_id
             )
         return distance
+
+    def balance(self, data: Mapping[str, Any]) -> Balance:
+        """The amount of a job-API ``getBalance`` success (a decimal string, or a number).
+
+        Raises:
+            ProtocolError: no readable ``balance``.
+        """
+        amount = self.amount(data, "balance", required=True)
+        assert amount is not None
+        return Balance(amount=amount)
+
+    def amount(self, data: Mapping[str, Any], key: str, *, required: bool) -> float | None:
+        """The finite number under ``key``: a JSON number or a plain decimal string.
+
+        Raises:
+            ProtocolError: the value is something else, or missing while ``required``.
+        """
+        value = data.get(key)
+        if value is None and not required:
+            return None
+        if isinstance(value, str) and _DISTANCE.fullmatch(value.strip()):
+            value = float(value)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ProtocolError(
+                f"getBalance answered without a usable {key}: {self.describe(data)}"
+            )
+        if not math.isfinite(value):
+            raise ProtocolError(f"getBalance answered a {key} that is not finite")
+        return float(value)
 
     def describe(self, data: Mapping[str, Any]) -> str:
         """Describe an answer by its keys only (values may hold anything, even the token)."""

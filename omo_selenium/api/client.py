@@ -1,9 +1,11 @@
-"""Client for the omocaptcha HTTP API (``createJob`` / ``getJobResult``).
+"""Client for the omocaptcha HTTP APIs: the job API and the task API (v2).
 
 :class:`OmoCaptchaClient` speaks the contract in ``omocaptcha-api.md`` over a
 :class:`requests.Session` and implements the :class:`~omo_selenium.Solver` protocol, so it
 can be swapped with the offline :class:`~omo_selenium.engine.LocalEngine`;
-:func:`omo_selenium.default_solver` picks one of the two.
+:func:`omo_selenium.default_solver` picks one of the two. The job API (``createJob`` /
+``getJobResult``) is spoken here; the task API (``/v2/...``) by :mod:`.tasks`, over the
+same session, behind the same methods.
 
 The API token travels only in JSON request bodies. It never appears in a URL, a log line,
 a ``repr`` or an exception message (server messages are scrubbed before we repeat them).
@@ -18,20 +20,25 @@ import math
 import time
 from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import requests
 import urllib3
 
-from .._types import ImageInput, JobResult, SliderAnswer
+from .._types import Balance, ImageInput, JobResult, PieceImage, SliderAnswer
 from ..config import (
+    API_TASK,
+    DEFAULT_BASE_URL,
     DEFAULT_MAX_WAIT,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_TASK_BASE_URL,
     SLIDER_JOB_TYPE,
+    resolve_api,
     resolve_api_key,
     resolve_base_url,
+    resolve_task_type,
 )
 from ..errors import (
     ApiError,
@@ -51,6 +58,8 @@ from .deadline import (
     retry_after,
     watch,
 )
+from .pieces import composite_piece
+from .tasks import TaskApi
 
 __all__ = ["DEFAULT_RETRIES", "OmoCaptchaClient", "poll_job"]
 
@@ -66,14 +75,28 @@ _BACKOFF_MAX = 4.0
 MAX_RATE_LIMIT_WAITS = 5
 
 
+class _Polled(Protocol):
+    """A job's or a task's state, as the poll loop reads it."""
+
+    @property
+    def job_id(self) -> int | str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def ready(self) -> bool: ...
+
+
+_P = TypeVar("_P", bound=_Polled)
+
+
 def poll_job(
-    fetch: Callable[[], JobResult],
+    fetch: Callable[[], _P],
     *,
     deadline: float,
     poll_interval: float,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
-) -> JobResult:
+) -> _P:
     """Call ``fetch`` until the job is finished, or raise once ``deadline`` has passed.
 
     The first poll happens at once; the delay between polls starts at
@@ -83,7 +106,8 @@ def poll_job(
     made when the deadline is reached.
 
     Args:
-        fetch: returns the job's current :class:`JobResult` (one ``getJobResult`` call).
+        fetch: returns the job's current :class:`JobResult` (one ``getJobResult`` call),
+            or a task's :class:`~omo_selenium.api.tasks.TaskResult`.
         deadline: a ``clock()`` value after which we stop waiting.
         poll_interval: the longest pause, in seconds, between two polls.
         sleep: waits that many seconds (injectable for tests).
@@ -97,7 +121,7 @@ def poll_job(
             the last status seen.
     """
     delay = min(FIRST_POLL_DELAY, poll_interval)
-    last: JobResult | None = None
+    last: _P | None = None
     while True:
         try:
             result = fetch()
@@ -106,7 +130,7 @@ def poll_job(
                 exc.last_status, exc.job_id = last.status, last.job_id
             raise
         last = result
-        logger.debug("job %d: status %s", result.job_id, result.status)
+        logger.debug("job %s: status %s", result.job_id, result.status)
         if result.ready:
             return result
         remaining = deadline - clock()
@@ -123,7 +147,16 @@ def poll_job(
 class OmoCaptchaClient:
     """Solve slider captchas with the omocaptcha service (or a compatible server).
 
-    Implements the :class:`~omo_selenium.Solver` protocol through :meth:`solve`.
+    Implements the :class:`~omo_selenium.Solver` protocol through :meth:`solve`, and the
+    :class:`~omo_selenium.PieceSolver` protocol through :meth:`solve_piece`.
+
+    It speaks either API behind the same methods, with answers in one meaning (the drag
+    distance in CSS px of the displayed picture):
+
+    - the job API (``api="job"``, the default): ``/api/createJob`` with ``api_token``;
+    - the task API (``api="task"``): ``/v2/createTask`` with ``clientKey``, a single
+      screenshot solved as ``task_type`` (default ``TiktokSliderWebTask``), the piece as its
+      own picture as ``SliderAllWebTask``. Its raw calls are on :attr:`tasks`.
 
     Transport retries are a urllib3 :class:`~urllib3.util.retry.Retry` policy mounted on the
     session: connect errors and HTTP 502/503/504 are retried ``retries`` times with a short
@@ -149,10 +182,18 @@ class OmoCaptchaClient:
             :meth:`create_job` or :meth:`get_job_result` gets the same bound.
         session: a ready :class:`requests.Session` to use instead of a new one.
         retries: transport retries per request (0 disables them).
+        api: ``"job"`` or ``"task"``; default ``OMOCAPTCHA_API``, else ``"job"``. The default
+            URL follows it: ``https://omocaptcha.com`` (job), ``https://api.omocaptcha.com``
+            (task).
+        task_type: the task API's type for one screenshot: ``TiktokSliderWebTask``,
+            ``GeetestSliderWebTask`` or ``SliderAllWebTask`` (short: ``tiktok``,
+            ``geetest``, ``all``); default ``OMOCAPTCHA_TASK_TYPE``, else ``TiktokSliderWebTask``.
+        domain: the page's host, sent with ``SliderAllWebTask`` (default empty).
 
     Raises:
         ConfigurationError: no API key (argument or environment), a malformed key or URL,
-            or a timeout, interval or retry count that is not a positive finite number.
+            an unknown API or task type, or a timeout, interval or retry count that is not
+            a positive finite number.
 
     Example:
         >>> with OmoCaptchaClient("my-key", "http://127.0.0.1:8000") as client:  # doctest: +SKIP
@@ -169,6 +210,9 @@ class OmoCaptchaClient:
         max_wait: float = DEFAULT_MAX_WAIT,
         session: requests.Session | None = None,
         retries: int = DEFAULT_RETRIES,
+        api: str | None = None,
+        task_type: str | None = None,
+        domain: str = "",
     ) -> None:
         key = resolve_api_key(api_key)
         if key is None:
@@ -176,7 +220,15 @@ class OmoCaptchaClient:
                 "no omocaptcha API key: pass api_key= or set OMOCAPTCHA_API_KEY"
             )
         self._api_key = key
-        self.base_url, self._auth = _split_credentials(resolve_base_url(base_url))
+        self.api = resolve_api(api)
+        default_url = DEFAULT_TASK_BASE_URL if self.api == API_TASK else DEFAULT_BASE_URL
+        self.base_url, self._auth = _split_credentials(resolve_base_url(base_url, default_url))
+        if not isinstance(domain, str) or len(domain) > 253:
+            raise ConfigurationError("domain must be a host name of at most 253 characters")
+        #: The task API's calls (``create_task``, ``get_task_result``, ``get_balance``).
+        self.tasks = TaskApi(
+            self, key, self.base_url, task_type=resolve_task_type(task_type), domain=domain
+        )
         self._answers = AnswerReader(key, self.base_url, extra_secrets=self._auth or ())
         self.timeout = _positive_seconds("timeout", timeout)
         self.poll_interval = _positive_seconds("poll_interval", poll_interval)
@@ -221,9 +273,8 @@ class OmoCaptchaClient:
         create_retry = DeadlineRetry(read=False, status_forcelist=(503,), **common)
         # requests picks the adapter with the longest matching prefix.
         self._session.mount(self.base_url + "/", DeadlineAdapter(max_retries=poll_retry))
-        self._session.mount(
-            self.base_url + "/api/createJob", DeadlineAdapter(max_retries=create_retry)
-        )
+        for create in ("/api/createJob", "/v2/createTask"):
+            self._session.mount(self.base_url + create, DeadlineAdapter(max_retries=create_retry))
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -244,7 +295,7 @@ class OmoCaptchaClient:
         self.close()
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, api_key=***)"
+        return f"{type(self).__name__}(base_url={self.base_url!r}, api={self.api!r}, api_key=***)"
 
     # -- the API ----------------------------------------------------------------------------
 
@@ -308,16 +359,24 @@ class OmoCaptchaClient:
         data = self._post("getJobResult", {"api_token": self._api_key, "job_id": job_id})
         return self._answers.job_result(data, job_id)
 
-    def solve_slider(self, image: ImageInput, width_view: float) -> SliderAnswer:
-        """Create a slider job and poll it until it is solved, failed or out of time.
+    def solve_slider(
+        self, image: ImageInput, width_view: float, *, piece: PieceImage | None = None
+    ) -> SliderAnswer:
+        """Create a slider job (or task) and poll it until it is solved, failed or out of time.
+
+        With the task API, a single screenshot is sent as the client's ``task_type``, and a
+        given ``piece`` as ``SliderAllWebTask``. With the job API, a given ``piece`` is drawn
+        onto ``image`` at its start and the one screenshot is sent as usual.
 
         Args:
-            image: the captcha screenshot, PNG bytes (or any image bytes) or a Pillow image.
+            image: the captcha screenshot, PNG bytes (or any image bytes) or a Pillow image;
+                with ``piece``, the background with the gap.
             width_view: the CSS width at which the captcha image is displayed.
+            piece: the puzzle piece as its own picture, with its start.
 
         Returns:
-            The distance to drag (CSS pixels of the displayed image), the job id and the
-            seconds the whole solve took.
+            The distance to drag (CSS pixels of the displayed image), the job id (the task
+            id, a string, with the task API) and the seconds the whole solve took.
 
         Raises:
             SolveFailed: the job ended with status ``fail``.
@@ -327,6 +386,13 @@ class OmoCaptchaClient:
                 :meth:`get_job_result`.
         """
         width = _positive_width(width_view)
+        if self.api == API_TASK:
+            with self.deadline(self.max_wait):
+                if piece is not None:
+                    return self.tasks.solve_piece(image, piece, width)
+                return self.tasks.solve_screenshot(image, width)
+        if piece is not None:
+            image = composite_piece(image, piece)
         started = self._clock()
         with self.deadline(self.max_wait):
             job_id = self.create_job(image, width)
@@ -365,6 +431,41 @@ class OmoCaptchaClient:
         """
         return self.solve_slider(image, width_view).distance
 
+    def solve_piece(self, background: ImageInput, piece: PieceImage, width_view: float) -> float:
+        """Return the drag distance, given the piece as its own picture (``PieceSolver``).
+
+        The task API sends both pictures as ``SliderAllWebTask``; the job API sends one
+        screenshot with the piece drawn at its start (see :meth:`solve_slider`).
+
+        Args:
+            background: the picture with the gap.
+            piece: the piece's picture (same scale as ``background``) and its start.
+            width_view: the CSS width at which ``background`` is displayed.
+
+        Returns:
+            CSS pixels (of the displayed background) from the piece's start to the gap.
+
+        Raises:
+            As :meth:`solve_slider`.
+        """
+        return self.solve_slider(background, width_view, piece=piece).distance
+
+    def balance(self) -> Balance:
+        """Return what is left on the account (``getBalance`` of the API in use).
+
+        Returns:
+            The amount; with the task API also the solves left in a package and the
+            promotional amount.
+
+        Raises:
+            AuthenticationError: the service rejected the key.
+            ProtocolError: an answer we cannot read.
+            ApiError, TransportError: as the other calls.
+        """
+        if self.api == API_TASK:
+            return self.tasks.get_balance()
+        return self._answers.balance(self._post("getBalance", {"api_token": self._api_key}))
+
     # -- HTTP -------------------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -388,15 +489,22 @@ class OmoCaptchaClient:
         finally:
             self._budget = previous
 
-    def _post(self, endpoint: str, payload: Mapping[str, Any]) -> dict[str, Any]:
-        """POST ``payload`` to ``/api/<endpoint>``; return the JSON object of a non-error answer.
+    def _post(
+        self,
+        endpoint: str,
+        payload: Mapping[str, Any],
+        *,
+        api: str = "api",
+        read: Callable[[str, int, bytes, str], dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """POST ``payload`` to ``/<api>/<endpoint>``; return the JSON object ``read`` accepts.
 
         Bounded by the active :meth:`deadline` (else ``max_wait`` from now): HTTP 429 is
         waited out while its ``Retry-After`` fits in the time left.
         """
         with self.deadline(self.max_wait) as budget:
             for _ in range(MAX_RATE_LIMIT_WAITS):
-                status, content, headers = self._exchange(endpoint, payload, budget)
+                status, content, headers = self._exchange(f"{api}/{endpoint}", payload, budget)
                 if status != 429:
                     break
                 wait = retry_after(headers.get("Retry-After"))
@@ -408,13 +516,16 @@ class OmoCaptchaClient:
                     )
                 logger.info("%s: rate limited (HTTP 429); waiting %.2fs", endpoint, wait)
                 self._sleep(wait)
-            return self._answers.body(endpoint, status, content, headers.get("Content-Type", ""))
+            reader = read or self._answers.body
+            return reader(endpoint, status, content, headers.get("Content-Type", ""))
 
     def _exchange(
-        self, endpoint: str, payload: Mapping[str, Any], budget: Budget
+        self, path: str, payload: Mapping[str, Any], budget: Budget
     ) -> tuple[int, bytes, Mapping[str, str]]:
-        """One request under ``budget``: the status, the body (bounded) and the headers."""
-        url = f"{self.base_url}/api/{endpoint}"
+        """One request to ``/<path>`` under ``budget``: the status, the body (bounded) and
+        the headers."""
+        url = f"{self.base_url}/{path}"
+        endpoint = path.rpartition("/")[2]
         seconds = budget.cut(self.timeout)
         if seconds <= 0:
             raise SolveTimeout(f"{endpoint}: no time left before the deadline")
@@ -466,6 +577,16 @@ class OmoCaptchaClient:
             return TransportError(f"{endpoint}: no answer from {self.base_url} within {seconds:g}s")
         return TransportError(
             f"{endpoint}: could not reach {self.base_url}: {self._answers.scrub(str(exc))}"
+        )
+
+    def _poll(self, fetch: Callable[[], _P], started: float) -> _P:
+        """Poll ``fetch`` until finished, at most ``max_wait`` seconds after ``started``."""
+        return poll_job(
+            fetch,
+            deadline=started + self.max_wait,
+            poll_interval=self.poll_interval,
+            sleep=self._sleep,
+            clock=self._clock,
         )
 
 

@@ -16,8 +16,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .._types import Solver
+from .._types import PieceImage, Solver
 from ..errors import SolveFailed
+from .pieces import solve_with_piece
 
 __all__ = ["Job", "JobStore", "QueueFull", "WorkerPool"]
 
@@ -37,6 +38,9 @@ class Job:
         image: the decoded image bytes, dropped once the job is finished.
         width_view: the CSS width the distance is measured in.
         created: ``clock()`` time of creation.
+        piece: the piece as its own picture (the task API's generic slider type), set
+            before the job is queued and dropped when a worker takes it; ``None`` for a
+            single screenshot.
         status: ``"running"``, ``"success"`` or ``"fail"``.
         result: the distance as text (``"123.4"``) on success, else ``None``.
         owner: a digest of the token that created the job; only it may read the job.
@@ -46,6 +50,7 @@ class Job:
     image: bytes
     width_view: float
     created: float
+    piece: PieceImage | None = None
     status: str = "running"
     result: str | None = None
     owner: bytes = b""
@@ -245,8 +250,12 @@ class WorkerPool:
 
     def _solve(self, job: Job) -> None:
         started = self._clock()
+        piece, job.piece = job.piece, None
         try:
-            distance = self._solver.solve(job.image, job.width_view)
+            if piece is None:
+                distance = self._solver.solve(job.image, job.width_view)
+            else:
+                distance = solve_with_piece(self._solver, job.image, piece, job.width_view)
         except SolveFailed as exc:
             logger.info("job %d: fail (%s) in %.3fs", job.job_id, exc, self._clock() - started)
             self._store.finish(job, "fail")

@@ -1,7 +1,9 @@
 """A local HTTP server speaking the omocaptcha API over any :class:`~omo_selenium.Solver`.
 
 :class:`OmoServer` implements ``POST /api/createJob`` and ``POST /api/getJobResult`` as the
-contract in ``omocaptcha-api.md`` describes them, on the standard library's HTTP server. It
+contract in ``omocaptcha-api.md`` describes them, and the task API (``/v2/createTask``,
+``/v2/getTaskResult``, ``/v2/getBalance``) and ``/api/getBalance`` through
+:mod:`.task_routes`, on the standard library's HTTP server. It
 lets :class:`~omo_selenium.client.OmoCaptchaClient` (or any omocaptcha client) work offline,
 with the :class:`~omo_selenium.engine.LocalEngine` as its solver by default.
 
@@ -27,13 +29,14 @@ from types import TracebackType
 from typing import Any
 
 from .._signals import stop_on_signals
-from .._types import Solver
+from .._types import Balance, Solver
 from ..config import SLIDER_JOB_TYPE
 from ..errors import ConfigurationError
 from ..images import ImageLimits, ImageRefused, check_screenshot
 from .bounded import DEFAULT_HEADER_TIMEOUT
 from .httpd import HttpError, JsonHTTPServer
 from .jobs import JobStore, QueueFull, WorkerPool
+from .task_routes import TaskRoutes
 
 __all__ = [
     "DEFAULT_HEADER_TIMEOUT",
@@ -92,6 +95,8 @@ class OmoServer:
             created it: asked for with another token, it is "not found".
         workers: solving threads.
         max_queue: jobs that may wait for a worker.
+        balance: what ``getBalance`` answers (both APIs); default zero everywhere, as the
+            local server charges nothing.
         job_ttl: seconds a job and its answer stay readable after creation.
         max_jobs: jobs kept at once.
         max_body_bytes: largest request body.
@@ -125,6 +130,7 @@ class OmoServer:
         tokens: Iterable[str] | None = None,
         workers: int = 2,
         max_queue: int = 64,
+        balance: Balance | None = None,
         job_ttl: float = 300.0,
         max_jobs: int = 10_000,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
@@ -183,6 +189,15 @@ class OmoServer:
         name = self._httpd.name  # "omo-server-<port>": names every thread of this server
         self._pool = WorkerPool(
             solver, self._store, workers=workers, max_queue=max_queue, name=name
+        )
+        self._tasks = TaskRoutes(
+            store=self._store,
+            pool=self._pool,
+            tokens=self._tokens,
+            check_token=self._check_token,
+            decode_image=self._decode_image,
+            balance=balance or Balance(amount=0.0, solves_left=0, promotional=0.0),
+            max_view=MAX_WIDTH_VIEW,
         )
         self._thread = threading.Thread(
             target=self._httpd.serve_until_stopped, name=name, daemon=True
@@ -285,18 +300,18 @@ class OmoServer:
     # -- the API (JsonApp), called on connection threads ------------------------------------
 
     def knows(self, path: str) -> bool:
-        """True for the two endpoints of the API.
+        """True for the endpoints of both APIs.
 
         Args:
             path: the request path.
         """
-        return path in (_CREATE_JOB, _GET_JOB_RESULT)
+        return path in (_CREATE_JOB, _GET_JOB_RESULT) or self._tasks.knows(path)
 
     def answer(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """Answer one API call (the token is checked first).
 
         Args:
-            path: ``/api/createJob`` or ``/api/getJobResult``.
+            path: ``/api/createJob``, ``/api/getJobResult``, or a path of :mod:`.task_routes`.
             body: the request's JSON object.
 
         Returns:
@@ -305,6 +320,8 @@ class OmoServer:
         Raises:
             HttpError: the request is refused; the handler answers ``error: true``.
         """
+        if self._tasks.knows(path):
+            return self._tasks.answer(path, body)
         owner = self._check_token(body)
         if path == _CREATE_JOB:
             return self._create_job(body, owner)
