@@ -72,7 +72,12 @@ def check_answer(status: int | None, body: bytes) -> None:
     if not body:  # HEAD: the status line and headers only
         return
     answer = json.loads(body)
-    assert isinstance(answer, dict) and isinstance(answer.get("error"), bool)
+    assert isinstance(answer, dict)
+    if "errorId" in answer:  # the task API's shape
+        assert answer["errorId"] in (0, 1)
+        assert "Traceback" not in str(answer.get("errorDescription", ""))
+        return
+    assert isinstance(answer.get("error"), bool)
     if answer["error"]:
         assert isinstance(answer["message"], str) and "Traceback" not in answer["message"]
 
@@ -135,6 +140,26 @@ def json_bodies(draw: st.DrawFn) -> str:
     body: dict[str, Any] = {}
     if draw(st.integers(0, 3)):  # mostly with a token, so the fields get read
         body["api_token"] = draw(st.one_of(st.just(TOKEN), JSON_VALUES))
+    if draw(st.integers(0, 3)):
+        body["clientKey"] = draw(st.one_of(st.just(TOKEN), JSON_VALUES))
+    if draw(st.booleans()):
+        body["taskId"] = draw(st.one_of(EDGE_VALUES, JSON_VALUES))
+    if draw(st.booleans()):
+        body["task"] = draw(
+            st.one_of(
+                JSON_VALUES,
+                st.fixed_dictionaries(
+                    {"type": st.sampled_from(["TiktokSliderWebTask", "SliderAllWebTask", "x"])},
+                    optional={
+                        "imageBase64": st.one_of(st.just("iVBORw0KGgo="), JSON_VALUES),
+                        "puzzle": st.one_of(st.just("iVBORw0KGgo="), JSON_VALUES),
+                        "widthView": st.one_of(EDGE_VALUES, JSON_VALUES),
+                        "heightView": st.one_of(EDGE_VALUES, JSON_VALUES),
+                        "domain": JSON_VALUES,
+                    },
+                ),
+            )
+        )
     if draw(st.booleans()):
         body["job_id"] = draw(st.one_of(EDGE_VALUES, JSON_VALUES))
     if draw(st.booleans()):
@@ -164,7 +189,19 @@ def test_any_request_gets_a_json_answer_never_a_500(live: OmoServer, data: bytes
 
 
 @SERVER_SETTINGS
-@given(body=json_bodies(), path=st.sampled_from(["/api/createJob", "/api/getJobResult"]))
+@given(
+    body=json_bodies(),
+    path=st.sampled_from(
+        [
+            "/api/createJob",
+            "/api/getJobResult",
+            "/api/getBalance",
+            "/v2/createTask",
+            "/v2/getTaskResult",
+            "/v2/getBalance",
+        ]
+    ),
+)
 def test_any_json_body_gets_a_typed_answer(live: OmoServer, body: str, path: str) -> None:
     raw = body.encode()
     head = f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(raw)}\r\n\r\n"
