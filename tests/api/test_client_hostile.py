@@ -367,3 +367,21 @@ def test_the_key_is_not_reachable_from_a_transport_error() -> None:
         assert TOKEN.encode() not in (body if isinstance(body, bytes) else body.encode())
         assert TOKEN not in repr(vars(exc))
     assert len(seen) >= 2  # the scrubbed cause is still there, for the message
+
+
+def test_the_task_api_keeps_the_same_hard_deadline(
+    scripted: Callable[[Script], ScriptedServer],
+) -> None:
+    processing = b'{"errorId": 0, "status": "processing", "errorCode": "", "errorDescription": ""}'
+
+    def script(conn: socket.socket, request: bytes) -> None:
+        if request.startswith(b"POST /v2/createTask"):
+            conn.sendall(answer(b'{"errorId": 0, "taskId": "t-1"}'))
+        else:
+            server.trickle(conn, answer(processing), every=0.2, limit=8.0)
+
+    server = scripted(script)
+    omo = client(server.url, max_wait=1.2, timeout=5.0, api="task")
+    error, elapsed = timed(lambda: omo.solve(png(), 340))
+    assert isinstance(error, SolveTimeout)
+    assert elapsed < 1.2 + 0.7
