@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import io
 import json
 import os
 import re
@@ -10,10 +13,13 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
+from PIL import Image
 
 from omo_selenium import Balance, OmoCaptchaClient
 from omo_selenium.api.server import OmoServer
@@ -140,8 +146,13 @@ def test_balance_of_an_unreachable_service_exits_2(
 # -- serve ----------------------------------------------------------------------------------
 
 
-def test_serve_answers_both_apis_and_both_balance_calls_over_http(tmp_path: Path) -> None:
-    argv = [sys.executable, "-m", "omo_selenium", "serve", "--port", "0", "--token", KEY]
+@contextlib.contextmanager
+def serving(*options: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``omo-selenium serve --port 0 OPTIONS`` in a subprocess: yield it and its URL.
+
+    The test stops it (SIGINT); if it does not, it is killed here.
+    """
+    argv = [sys.executable, "-m", "omo_selenium", "serve", "--port", "0", *options]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
@@ -153,52 +164,32 @@ def test_serve_answers_both_apis_and_both_balance_calls_over_http(tmp_path: Path
             assert selector.select(60), "serve printed nothing in 60 s"
         url = re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline())
         assert url is not None
+        yield proc, url[0]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def test_serve_answers_both_apis_and_both_balance_calls_over_http(tmp_path: Path) -> None:
+    with serving("--token", KEY) as (proc, url):
         captcha = make_slider_image(3)  # shown narrower than the picture is wide
         path = tmp_path / "captcha.png"
         captcha.image.save(path)
         for api, task_type in (("job", None), ("task", "tiktok"), ("task", "geetest")):
-            with OmoCaptchaClient(KEY, url[0], api=api, task_type=task_type) as client:
+            with OmoCaptchaClient(KEY, url, api=api, task_type=task_type) as client:
                 assert client.balance().amount == 0.0
                 distance = client.solve(path.read_bytes(), captcha.width_view)
                 assert distance == pytest.approx(captcha.true_distance_css, abs=2), task_type
         proc.send_signal(signal.SIGINT)
         _, stderr = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
     assert proc.returncode == 0, stderr[-2000:]
     assert KEY not in stderr
 
 
 def test_serve_applies_its_connection_timeout_and_pixel_options() -> None:
-    import base64
-    import io
-    import os
-    import selectors
-    import signal
-    import socket
-    import subprocess
-    import sys
-    import time
-
-    import requests
-    from PIL import Image
-
-    argv = [sys.executable, "-m", "omo_selenium", "serve", "--port", "0", "--token", "t"]
-    argv += ["--max-connections", "3", "--header-timeout", "0.5", "--body-timeout", "1"]
-    argv += ["--max-image-pixels", "100"]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-    )
-    try:
-        assert proc.stdout is not None
-        with selectors.DefaultSelector() as selector:
-            selector.register(proc.stdout, selectors.EVENT_READ)
-            assert selector.select(30), "serve printed nothing"
-        line = proc.stdout.readline()
-        url = line.split(" at ")[1].split()[0]
+    limits = ["--max-connections", "3", "--header-timeout", "0.5", "--body-timeout", "1"]
+    with serving("--token", "t", *limits, "--max-image-pixels", "100") as (proc, url):
         image = io.BytesIO()
         Image.new("RGB", (11, 10)).save(image, format="PNG")
         body = {
@@ -219,10 +210,6 @@ def test_serve_applies_its_connection_timeout_and_pixel_options() -> None:
             assert time.monotonic() - started < 5
         proc.send_signal(signal.SIGINT)
         _, stderr = proc.communicate(timeout=10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
     assert proc.returncode == 0, stderr
 
 
