@@ -18,12 +18,17 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
 from omo_selenium._signals import stop_on_signals
+from omo_selenium.api.bounded import (
+    DEFAULT_HEADER_TIMEOUT,
+    BoundedHTTPServer,
+    DeadlineRequestHandler,
+)
+from omo_selenium.api.httpd import HttpError, content_length
 
 from .pages import read_static, render_frame, render_page
 from .records import ChallengeRecord, VerificationRecord
@@ -35,25 +40,40 @@ __all__ = ["DemoSite", "serve"]
 logger = logging.getLogger("omo_selenium.demo_site")
 
 _MAX_BODY = 512 * 1024
+#: Seconds a client may take to send a request body, and any socket operation.
+_BODY_TIMEOUT = 15.0
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], store: ChallengeStore) -> None:
-        super().__init__(address, _Handler)
+class _HTTPServer(BoundedHTTPServer):
+    def __init__(
+        self,
+        address: tuple[str, int],
+        store: ChallengeStore,
+        *,
+        max_connections: int,
+        header_timeout: float,
+    ) -> None:
+        super().__init__(
+            address,
+            _Handler,
+            max_connections=max_connections,
+            header_timeout=header_timeout,
+            body_timeout=_BODY_TIMEOUT,
+            name="demo-site",
+        )
         self.store = store
         self.stopping = threading.Event()
 
+    def refusal_body(self) -> tuple[bytes, str]:
+        """The demo site's own error shape for a refused connection."""
+        error = RequestError(503, "busy", "too many connections")
+        return json.dumps(error.body()).encode(), "application/json"
 
-class _Handler(BaseHTTPRequestHandler):
+
+class _Handler(DeadlineRequestHandler):
     server: _HTTPServer
     server_version = "DemoSite/1"
     sys_version = ""
-    timeout = 15.0
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s %s", self.address_string(), format % args)
 
     # -- responses ----------------------------------------------------------------------
 
@@ -87,23 +107,30 @@ class _Handler(BaseHTTPRequestHandler):
             raise RequestError(400, "bad_variant", str(exc)) from None
 
     def _body(self) -> bytes:
-        length = self.headers.get("Content-Length")
-        if length is None:
-            raise RequestError(411, "length_required", "Content-Length is required")
         try:
-            size = int(length)
-        except ValueError:
-            raise RequestError(400, "bad_request", "Content-Length is not a number") from None
-        if size < 0:
-            raise RequestError(400, "bad_request", "Content-Length is negative")
+            size = content_length(self.headers.get_all("Content-Length") or [])
+        except HttpError as exc:
+            code = "length_required" if exc.status == 411 else "bad_request"
+            raise RequestError(exc.status, code, exc.message) from None
         if size > _MAX_BODY:
             self.close_connection = True
             raise RequestError(413, "too_large", f"body over {_MAX_BODY} bytes")
-        return self.rfile.read(size)
+        self.start_body()
+        try:
+            body = self.rfile.read(size)
+        except TimeoutError:
+            self.close_connection = True
+            raise RequestError(408, "timeout", "the body took too long to arrive") from None
+        if len(body) < size:
+            self.close_connection = True
+            raise RequestError(400, "bad_request", "the body is shorter than Content-Length")
+        self.request_read()
+        return body
 
     # -- routes -------------------------------------------------------------------------
 
     def do_GET(self) -> None:
+        self.request_read()
         url = urlsplit(self.path)
         path = url.path
         if path in ("/", "/index.html", "/widget"):
@@ -168,6 +195,9 @@ class DemoSite:
         max_failures: failed attempts after which a challenge is locked.
         tolerance_px: largest accepted landing error, natural image px.
         clock: monotonic clock used for expiry (injectable for tests).
+        max_connections: connections served at once; when all are taken, the one idle or
+            still sending its request the longest is closed for a newcomer.
+        header_timeout: seconds a client may take to send its request line and headers.
 
     Example:
         >>> with DemoSite() as site:  # doctest: +SKIP
@@ -185,8 +215,11 @@ class DemoSite:
         max_failures: int = 3,
         tolerance_px: float = 4.0,
         clock: Callable[[], float] = time.monotonic,
+        max_connections: int = 64,
+        header_timeout: float = DEFAULT_HEADER_TIMEOUT,
     ) -> None:
         self._address = (host, port)
+        self._limits = {"max_connections": max_connections, "header_timeout": header_timeout}
         self.store = ChallengeStore(
             seed=seed, ttl=ttl, max_failures=max_failures, tolerance_px=tolerance_px, clock=clock
         )
@@ -206,7 +239,12 @@ class DemoSite:
         """
         if self._server is not None:
             raise RuntimeError("DemoSite is already running")
-        server = _HTTPServer(self._address, self.store)
+        server = _HTTPServer(
+            self._address,
+            self.store,
+            max_connections=int(self._limits["max_connections"]),
+            header_timeout=float(self._limits["header_timeout"]),
+        )
         thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -226,6 +264,7 @@ class DemoSite:
         server.stopping.set()
         server.shutdown()
         server.server_close()
+        server.close_connections(timeout=5.0)
         thread.join(timeout=10.0)
         self._server = self._thread = None
         logger.info("demo site stopped")

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from .puzzle import generate_puzzle
 from .records import ChallengeRecord, VerificationRecord
-from .variants import DISPLAY_WIDTH, Variant
+from .variants import DISPLAY_WIDTH, HANDLE_WIDTH, Variant
 
 __all__ = [
     "CHALLENGE_FIELDS",
@@ -49,6 +49,9 @@ CHALLENGE_FIELDS = frozenset(
     }
 )
 MAX_TRAJECTORY_POINTS = 5000
+#: How far (CSS px) the dropped x may be from where the trajectory's end puts the piece.
+TRAJECTORY_SLACK_CSS = 24.0
+_MAX_INT_DIGITS = 30
 _T = TypeVar("_T")
 _MAX_RECORDS = 10_000
 _MAX_LIVE = 500
@@ -112,9 +115,13 @@ def parse_verify_body(raw: bytes) -> tuple[str, float, list[list[float]]]:
         RequestError: 400 with ``invalid_json`` or ``bad_request``.
     """
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RequestError(400, "invalid_json", f"body is not valid JSON: {exc}") from None
+        data = json.loads(raw.decode("utf-8"), parse_int=_bounded_int)
+    except UnicodeDecodeError:
+        raise RequestError(400, "invalid_json", "body is not UTF-8") from None
+    except RecursionError:
+        raise RequestError(400, "invalid_json", "body is nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, or a number over _MAX_INT_DIGITS digits
+        raise RequestError(400, "invalid_json", f"body is not valid JSON: {exc}"[:200]) from None
     if not isinstance(data, dict):
         raise RequestError(400, "bad_request", "body must be a JSON object")
     for name in ("id", "x", "trajectory"):
@@ -137,6 +144,29 @@ def parse_verify_body(raw: bytes) -> tuple[str, float, list[list[float]]]:
                 400, "bad_request", "'trajectory' must be a list of [t_ms, x, y] numbers"
             )
     return cid, float(x), [[float(v) for v in p] for p in trajectory]
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > _MAX_INT_DIGITS:
+        raise ValueError(f"integer of {len(text)} digits")
+    return int(text)
+
+
+def _ends_elsewhere(
+    x: float, trajectory: list[list[float]], record: ChallengeRecord, slack: float
+) -> bool:
+    """True when ``x`` is not where the widget puts the piece for the trajectory's last point.
+
+    The widget moves the piece by the pointer's x offset times the handle ratio, clamped to
+    the handle's and the piece's travel, and reports it in natural px; ``slack`` (natural
+    px) absorbs rounding and a handle that jumps to the pointer on press.
+    """
+    last_dx = max(0.0, trajectory[-1][1]) if trajectory else 0.0
+    free = last_dx * record.ratio * record.scale
+    handle_travel = (DISPLAY_WIDTH - HANDLE_WIDTH) * record.ratio * record.scale
+    piece_travel = DISPLAY_WIDTH * record.scale - record.piece_width
+    clamped = min(free, handle_travel, piece_travel)
+    return x > free + slack or x < clamped - slack
 
 
 def _looks_robotic(trajectory: list[list[float]]) -> bool:
@@ -304,10 +334,13 @@ class ChallengeStore:
             return 410, "expired"
         if live.failures >= self.max_failures:
             return 429, "too_many_failures"
+        slack = self.tolerance_px + TRAJECTORY_SLACK_CSS * live.record.scale
         if abs(x - live.record.gap_x) > self.tolerance_px:
             reason = "missed"
         elif live.record.variant.strict and _looks_robotic(trajectory):
             reason = "robotic"
+        elif _ends_elsewhere(x, trajectory, live.record, slack):
+            reason = "inconsistent"
         else:
             live.solved = True
             return 200, "passed"

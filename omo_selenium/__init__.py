@@ -15,6 +15,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from ._types import (
+    Balance,
     GapMatch,
     ImageInput,
     JobResult,
@@ -81,6 +82,7 @@ __all__ = [
     "ApiError",
     "AttemptRecord",
     "AuthenticationError",
+    "Balance",
     "CaptureError",
     "Captured",
     "Chrome",

@@ -19,6 +19,7 @@ ImageInput = Union[bytes, "Image.Image"]
 Box = tuple[int, int, int, int]
 
 __all__ = [
+    "Balance",
     "Box",
     "GapMatch",
     "ImageInput",
@@ -160,10 +161,26 @@ class SliderAnswer:
 
     Attributes:
         distance: CSS pixels (of the ``width_view``-wide image) to drag the piece.
-        job_id: the job that produced it (``None`` for the local engine).
+        job_id: the job that produced it: an int for the job API, the task id (a string)
+            for the task API, ``None`` for the local engine.
         elapsed: seconds from job creation to the answer.
     """
 
     distance: float
-    job_id: int | None
+    job_id: int | str | None
     elapsed: float
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What is left on an omocaptcha account.
+
+    Attributes:
+        amount: money left, in the account's currency.
+        solves_left: solves left in a package (task API only; ``None`` from the job API).
+        promotional: promotional money left (task API only; ``None`` from the job API).
+    """
+
+    amount: float
+    solves_left: int | None = None
+    promotional: float | None = None

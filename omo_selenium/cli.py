@@ -1,4 +1,4 @@
-"""``omo-selenium`` command line: ``demo``, ``serve``, ``demo-site`` and ``solve``.
+"""``omo-selenium`` command line: ``demo``, ``serve``, ``demo-site``, ``solve`` and ``balance``.
 
 The only module that prints; everything else logs.
 """
@@ -6,6 +6,7 @@ The only module that prints; everything else logs.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import secrets
@@ -35,6 +36,16 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be a positive integer")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < 86400:
+        raise argparse.ArgumentTypeError("must be a number of seconds above 0")
     return value
 
 
@@ -102,10 +113,39 @@ def _build_parser() -> argparse.ArgumentParser:
         action="append",
         dest="tokens",
         metavar="TOKEN",
-        help="accepted API token, repeatable (default: any non-empty token)",
+        help="accepted API token, repeatable (default: on 127.0.0.1 any non-empty token; "
+        "on any other host one is generated and printed)",
     )
     serve.add_argument("--workers", type=_positive_int, default=2, help="solver threads")
     serve.add_argument("--max-queue", type=_positive_int, default=64, help="jobs waiting at most")
+    serve.add_argument(
+        "--max-connections",
+        type=_positive_int,
+        default=64,
+        help="connections served at once; when all are taken the one idle or sending its "
+        "request the longest is closed for a newcomer (default 64)",
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=_positive_seconds,
+        default=5.0,
+        metavar="SECONDS",
+        help="time for a request line and all its headers (default 5)",
+    )
+    serve.add_argument(
+        "--body-timeout",
+        type=_positive_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="time for a whole request body (default 10)",
+    )
+    serve.add_argument(
+        "--max-image-pixels",
+        type=_positive_int,
+        default=4_000_000,
+        metavar="PIXELS",
+        help="largest captcha image, width x height (default 4000000)",
+    )
 
     site = sub.add_parser("demo-site", help="run the demo slider captcha site")
     site.add_argument("--host", default="127.0.0.1")
@@ -120,6 +160,20 @@ def _build_parser() -> argparse.ArgumentParser:
     solve.add_argument(
         "--width-view", type=float, help="displayed CSS width (default: image width)"
     )
+    balance = sub.add_parser(
+        "balance",
+        help="show what is left on an omocaptcha account (key from OMOCAPTCHA_API_KEY)",
+    )
+    balance.add_argument(
+        "--api-key", help="the account key (prefer OMOCAPTCHA_API_KEY: arguments show in ps)"
+    )
+    balance.add_argument("--base-url", help="omocaptcha-compatible API base URL")
+    balance.add_argument(
+        "--api",
+        choices=("job", "task"),
+        help="job (/api/getBalance) or task (/v2/getBalance); default OMOCAPTCHA_API, else job",
+    )
+    balance.add_argument("--json", action="store_true", help="print the balance as JSON")
     return parser
 
 
@@ -134,6 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo-site": _demo_site,
         "grid": _grid,
         "solve": _solve,
+        "balance": _balance,
     }
     try:
         return commands[args.command](args)
@@ -155,6 +210,14 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         max_queue=args.max_queue,
         ready=lambda url: print(f"omocaptcha-compatible API at {url} (Ctrl-C stops)", flush=True),
+        on_token=lambda token: print(
+            f"no --token given on a shared interface: use this generated api_token: {token}",
+            flush=True,
+        ),
+        max_connections=args.max_connections,
+        header_timeout=args.header_timeout,
+        request_timeout=args.body_timeout,
+        max_image_pixels=args.max_image_pixels,
     )
     return 0
 
@@ -203,6 +266,30 @@ def _solve(args: argparse.Namespace) -> int:
             }
         )
     )
+    return 0
+
+
+def _balance(args: argparse.Namespace) -> int:
+    from .api.client import OmoCaptchaClient
+    from .config import resolve_api_key
+
+    if resolve_api_key(args.api_key) is None:
+        print(
+            "omo-selenium balance: error: no API key: set OMOCAPTCHA_API_KEY (or pass --api-key)",
+            file=sys.stderr,
+        )
+        return 2
+    with OmoCaptchaClient(args.api_key, args.base_url, api=args.api) as client:
+        balance = client.balance()
+    if args.json:
+        where = {"api": client.api, "base_url": client.base_url}
+        print(json.dumps({**where, **dataclasses.asdict(balance)}))
+        return 0
+    print(f"balance: {balance.amount:g} ({client.api} API at {client.base_url})")
+    if balance.solves_left is not None:
+        print(f"solves left in package: {balance.solves_left}")
+    if balance.promotional is not None:
+        print(f"promotional balance: {balance.promotional:g}")
     return 0
 
 

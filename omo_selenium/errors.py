@@ -2,7 +2,7 @@
 
 ::
 
-    OmoCaptchaError                           root; optional .job_id, never the token
+    OmoCaptchaError                           root; optional .job_id (or task id), never the token
     ├── ConfigurationError (also ValueError)  bad or missing token, URL, argument
     ├── CaptureError                          element missing, hidden, zero-size, off-screen
     ├── TransportError                        connection failure, HTTP 5xx, body that is not JSON
@@ -38,10 +38,11 @@ class OmoCaptchaError(Exception):
     """Root of every error this package raises on purpose.
 
     Attributes:
-        job_id: the omocaptcha job the error belongs to, when there is one.
+        job_id: the omocaptcha job the error belongs to, when there is one: an int for the
+            job API, the task id (a string) for the task API.
     """
 
-    def __init__(self, message: str, *, job_id: int | None = None) -> None:
+    def __init__(self, message: str, *, job_id: int | str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.job_id = job_id
@@ -49,7 +50,8 @@ class OmoCaptchaError(Exception):
     def __str__(self) -> str:
         if self.job_id is None:
             return self.message
-        return f"{self.message} (job {self.job_id})"
+        kind = "task" if isinstance(self.job_id, str) else "job"
+        return f"{self.message} ({kind} {self.job_id})"
 
 
 class ConfigurationError(OmoCaptchaError, ValueError):
@@ -104,7 +106,7 @@ class SolveTimeout(OmoCaptchaError, TimeoutError):
     """
 
     def __init__(
-        self, message: str, *, job_id: int | None = None, last_status: str | None = None
+        self, message: str, *, job_id: int | str | None = None, last_status: str | None = None
     ) -> None:
         super().__init__(message, job_id=job_id)
         self.last_status = last_status

@@ -52,3 +52,34 @@ class RaisingSolver:
 
     def solve(self, image: Any, width_view: float) -> float:
         raise self.exc
+
+
+class RecordingSolver:
+    """Answers ``answer`` to every solve and keeps the ``(image, width_view)`` it was given."""
+
+    def __init__(self, answer: float) -> None:
+        self.answer = answer
+        self.calls: list[tuple[Any, float]] = []
+
+    def solve(self, image: Any, width_view: float) -> float:
+        self.calls.append((image, width_view))
+        return self.answer
+
+
+class PieceRecordingSolver(RecordingSolver):
+    """A PieceSolver: answers ``answer`` to every ``solve_piece`` and keeps its arguments."""
+
+    def __init__(self, answer: float) -> None:
+        super().__init__(answer)
+        self.piece_calls: list[tuple[Any, Any, float]] = []
+
+    def solve_piece(self, background: Any, piece: Any, width_view: float) -> float:
+        self.piece_calls.append((background, piece, width_view))
+        return self.answer
+
+
+def rgba_png(size: tuple[int, int], colour: tuple[int, int, int, int]) -> bytes:
+    """A PNG piece of one RGBA colour (alpha 0 is outside the piece's shape)."""
+    buf = io.BytesIO()
+    Image.new("RGBA", size, colour).save(buf, format="PNG")
+    return buf.getvalue()

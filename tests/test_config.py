@@ -9,10 +9,14 @@ import pytest
 from omo_selenium.api.client import OmoCaptchaClient
 from omo_selenium.config import (
     DEFAULT_BASE_URL,
+    ENV_API,
     ENV_API_KEY,
     ENV_BASE_URL,
+    ENV_TASK_TYPE,
+    resolve_api,
     resolve_api_key,
     resolve_base_url,
+    resolve_task_type,
 )
 from omo_selenium.defaults import default_solver
 from omo_selenium.errors import ConfigurationError
@@ -24,6 +28,8 @@ KEY = "cfg-SECRET-key-31"
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENV_API_KEY, raising=False)
     monkeypatch.delenv(ENV_BASE_URL, raising=False)
+    monkeypatch.delenv(ENV_API, raising=False)
+    monkeypatch.delenv(ENV_TASK_TYPE, raising=False)
 
 
 # -- API key --------------------------------------------------------------------------------
@@ -104,6 +110,65 @@ def test_bad_url_in_the_environment_is_refused(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv(ENV_BASE_URL, "not a url")
     with pytest.raises(ConfigurationError):
         resolve_base_url(None)
+
+
+# -- API and task type ----------------------------------------------------------------------
+
+
+def test_api_defaults_to_the_job_api_and_the_tiktok_task_type() -> None:
+    assert resolve_api(None) == "job"
+    assert resolve_task_type(None) == "TiktokSliderWebTask"
+
+
+def test_api_and_task_type_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV_API, " Task ")
+    monkeypatch.setenv(ENV_TASK_TYPE, "GeetestSliderWebTask")
+    assert resolve_api(None) == "task"
+    assert resolve_task_type(None) == "GeetestSliderWebTask"
+
+
+def test_api_and_task_type_arguments_beat_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV_API, "task")
+    monkeypatch.setenv(ENV_TASK_TYPE, "geetest")
+    assert resolve_api("job") == "job"
+    assert resolve_task_type("all") == "SliderAllWebTask"
+
+
+@pytest.mark.parametrize(
+    "alias,name", [("TIKTOK", "TiktokSliderWebTask"), ("geetest", "GeetestSliderWebTask")]
+)
+def test_task_type_short_names_are_accepted(alias: str, name: str) -> None:
+    assert resolve_task_type(alias) == name
+
+
+@pytest.mark.parametrize("value", ["v2", "", "jobs"])
+def test_unknown_api_is_refused(value: str) -> None:
+    with pytest.raises(ConfigurationError, match="'job' or 'task'"):
+        resolve_api(value)
+
+
+def test_unknown_task_type_in_the_environment_is_refused_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(ENV_TASK_TYPE, "RecaptchaV2Task")
+    with pytest.raises(ConfigurationError, match=ENV_TASK_TYPE):
+        resolve_task_type(None)
+
+
+def test_client_default_url_follows_the_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert OmoCaptchaClient(KEY).base_url == "https://omocaptcha.com"
+    assert OmoCaptchaClient(KEY, api="task").base_url == "https://api.omocaptcha.com"
+    monkeypatch.setenv(ENV_API, "task")
+    monkeypatch.setenv(ENV_BASE_URL, "http://127.0.0.1:8090")
+    client = OmoCaptchaClient(KEY, task_type="geetest")
+    assert (client.api, client.base_url) == ("task", "http://127.0.0.1:8090")
+    assert client.tasks.task_type == "GeetestSliderWebTask"
+
+
+def test_client_with_a_bad_api_fails_at_construction(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV_API, "soap")
+    with pytest.raises(ConfigurationError, match=ENV_API):
+        OmoCaptchaClient(KEY)
 
 
 # -- the client applies the same precedence -------------------------------------------------

@@ -20,6 +20,7 @@ EXPECTED = {
     "SolveFailed", "SolveResult", "SolveTimeout", "Solver", "TransportError",
     "VerificationFailed", "__version__", "capture_element", "default_options", "default_solver",
     "find_chromedriver", "plan_path",
+    "Balance",
 }  # fmt: skip
 
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
-from .._types import JobResult
+from .._types import Balance, JobResult
 from ..errors import ApiError, AuthenticationError, ProtocolError, TransportError
 
 __all__ = ["AnswerReader"]
@@ -25,6 +25,8 @@ _AUTH_WORDS = re.compile(
 )
 _DISTANCE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _MAX_MESSAGE_CHARS = 200
+#: Job ids are JSON numbers; a larger one is not an id (nor worth a 5000-digit int()).
+_MAX_JOB_ID = 2**63
 
 
 class AnswerReader:
@@ -33,15 +35,20 @@ class AnswerReader:
     Args:
         secret: the API token, replaced by ``***`` in any text taken from an answer.
         base_url: named in transport error messages.
+        extra_secrets: more text to replace by ``***`` (e.g. basic-auth credentials).
     """
 
-    def __init__(self, secret: str, base_url: str) -> None:
+    def __init__(self, secret: str, base_url: str, *, extra_secrets: tuple[str, ...] = ()) -> None:
         self._secret = secret
         self._base_url = base_url
+        self._extra = tuple(s for s in extra_secrets if len(s) >= 3)
 
     def scrub(self, text: str, limit: int = _MAX_MESSAGE_CHARS) -> str:
         """Return ``text`` without the secret, cut to ``limit`` characters."""
-        return text.replace(self._secret, "***")[:limit]
+        text = text.replace(self._secret, "***")
+        for secret in self._extra:
+            text = text.replace(secret, "***")
+        return text[:limit]
 
     def body(self, endpoint: str, status: int, content: bytes, content_type: str) -> dict[str, Any]:
         """Return the JSON object of a non-error answer.
@@ -59,6 +66,29 @@ class AnswerReader:
             ProtocolError: a redirect, a body that is not a JSON object, or a shape we do
                 not know (``error`` missing or not false, ``errorId: 0``).
         """
+        data, message = self.json_answer(endpoint, status, content, content_type)
+        if "error" not in data and "errorId" in data:
+            self._raise_legacy(endpoint, data)
+        error = data.get("error")
+        if error is True or (type(error) is int and error == 1):
+            _raise_api_error(endpoint, message or "no message")
+        if status >= 400:
+            _raise_api_error(endpoint, message or f"HTTP {status}")
+        if not (error is False or (type(error) is int and error == 0)):
+            raise ProtocolError(f"{endpoint}: answer of unknown shape: {self.describe(data)}")
+        return data
+
+    def json_answer(
+        self, endpoint: str, status: int, content: bytes, content_type: str
+    ) -> tuple[dict[str, Any], str | None]:
+        """Return the answer's JSON object and its ``message``, unless the HTTP status or
+        the body rules the answer out whatever it says (both APIs).
+
+        Raises:
+            AuthenticationError: HTTP 401/403.
+            TransportError: HTTP 5xx (retries, if any, are over by now).
+            ProtocolError: a redirect, or a body that is not a JSON object.
+        """
         data = _json_object(content)
         message = self._message(data) if data is not None else None
         suffix = f": {message}" if message else ""
@@ -75,16 +105,7 @@ class AnswerReader:
                 f"{endpoint}: HTTP {status} answer is not a JSON object "
                 f"({self.scrub(content_type or 'no content type', 60)}, {len(content)} bytes)"
             )
-        if "error" not in data and "errorId" in data:
-            self._raise_legacy(endpoint, data)
-        error = data.get("error")
-        if error is True or (type(error) is int and error == 1):
-            _raise_api_error(endpoint, message or "no message")
-        if status >= 400:
-            _raise_api_error(endpoint, message or f"HTTP {status}")
-        if not (error is False or (type(error) is int and error == 0)):
-            raise ProtocolError(f"{endpoint}: answer of unknown shape: {self.describe(data)}")
-        return data
+        return data, message
 
     def job_id(self, data: Mapping[str, Any]) -> int:
         """The ``job_id`` of a ``createJob`` success (an int, or a string of digits).
@@ -93,9 +114,9 @@ class AnswerReader:
             ProtocolError: no usable job id.
         """
         job_id = data.get("job_id")
-        if isinstance(job_id, str) and job_id.isascii() and job_id.isdigit():
+        if isinstance(job_id, str) and job_id.isascii() and job_id.isdigit() and len(job_id) < 20:
             job_id = int(job_id)
-        if isinstance(job_id, bool) or not isinstance(job_id, int) or job_id < 0:
+        if isinstance(job_id, bool) or not isinstance(job_id, int) or not 0 <= job_id < _MAX_JOB_ID:
             raise ProtocolError(
                 f"createJob answered without a usable job_id: {self.describe(data)}"
             )
@@ -121,7 +142,7 @@ class AnswerReader:
             raise ProtocolError("getJobResult answered success without a result", job_id=job_id)
         return JobResult(job_id=job_id, status="success", result=result)
 
-    def distance(self, raw: str | None, width_view: float, job_id: int) -> float:
+    def distance(self, raw: str | None, width_view: float, job_id: int | str) -> float:
         """A success ``result`` as a distance within ``[0, width_view]``.
 
         Raises:
@@ -137,6 +158,35 @@ class AnswerReader:
                 f"result {shown} is outside [0, width_view={width_view:g}]", job_id=job_id
             )
         return distance
+
+    def balance(self, data: Mapping[str, Any]) -> Balance:
+        """The amount of a job-API ``getBalance`` success (a decimal string, or a number).
+
+        Raises:
+            ProtocolError: no readable ``balance``.
+        """
+        amount = self.amount(data, "balance", required=True)
+        assert amount is not None
+        return Balance(amount=amount)
+
+    def amount(self, data: Mapping[str, Any], key: str, *, required: bool) -> float | None:
+        """The finite number under ``key``: a JSON number or a plain decimal string.
+
+        Raises:
+            ProtocolError: the value is something else, or missing while ``required``.
+        """
+        value = data.get(key)
+        if value is None and not required:
+            return None
+        if isinstance(value, str) and _DISTANCE.fullmatch(value.strip()):
+            value = float(value)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ProtocolError(
+                f"getBalance answered without a usable {key}: {self.describe(data)}"
+            )
+        if not math.isfinite(value):
+            raise ProtocolError(f"getBalance answered a {key} that is not finite")
+        return float(value)
 
     def describe(self, data: Mapping[str, Any]) -> str:
         """Describe an answer by its keys only (values may hold anything, even the token)."""

@@ -15,16 +15,19 @@ import logging
 import selectors
 import socket
 import socketserver
-import threading
 import time
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NoReturn, Protocol
 from urllib.parse import urlsplit
 
-__all__ = ["HttpError", "JsonApp", "JsonHTTPServer"]
+from .bounded import DEFAULT_HEADER_TIMEOUT, BoundedHTTPServer, DeadlineRequestHandler
+
+__all__ = ["MAX_INT_DIGITS", "HttpError", "JsonApp", "JsonHTTPServer", "content_length"]
 
 logger = logging.getLogger("omo_selenium.server")
+
+#: Longest integer accepted in a request body, in digits (a job id or a pixel count fits).
+MAX_INT_DIGITS = 30
 
 
 class HttpError(Exception):
@@ -56,32 +59,39 @@ class JsonApp(Protocol):
         ...
 
 
-class JsonHTTPServer(ThreadingHTTPServer):
+class JsonHTTPServer(BoundedHTTPServer):
     """A threading HTTP server for a :class:`JsonApp`, with tracked, bounded connections.
 
     Args:
         address: ``(host, port)`` to bind; a host with ``:`` binds IPv6.
         app: answers the requests.
-        max_connections: open connections at once; more are answered HTTP 503 at once.
+        max_connections: connections served at once; see :class:`.BoundedHTTPServer`.
         name: prefix of thread names; :attr:`name` adds the bound port to it.
+        header_timeout: seconds for a request line and its headers, in total.
+        body_timeout: seconds for a body, in total; default the app's ``request_timeout``.
     """
 
-    daemon_threads = True
-    request_queue_size = 64
-
     def __init__(
-        self, address: tuple[str, int], *, app: JsonApp, max_connections: int, name: str
+        self,
+        address: tuple[str, int],
+        *,
+        app: JsonApp,
+        max_connections: int,
+        name: str,
+        header_timeout: float = DEFAULT_HEADER_TIMEOUT,
+        body_timeout: float | None = None,
     ) -> None:
-        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.app = app
-        self.max_connections = max_connections
-        self.name = name
-        self._connections: dict[threading.Thread, socket.socket] = {}
-        self._connections_lock = threading.Lock()
         self._wake_reader, self._wake_writer = socket.socketpair()
-        super().__init__(address, _Handler)
+        super().__init__(
+            address,
+            _Handler,
+            max_connections=max_connections,
+            header_timeout=header_timeout,
+            body_timeout=app.request_timeout if body_timeout is None else body_timeout,
+            name=name,
+        )
         self.socket.setblocking(False)
-        self.name = f"{name}-{self.server_port}"
 
     def server_bind(self) -> None:
         """Bind without HTTPServer's ``socket.getfqdn`` (a DNS lookup) of our own address."""
@@ -119,97 +129,22 @@ class JsonHTTPServer(ThreadingHTTPServer):
         self._wake_reader.close()
         self._wake_writer.close()
 
-    def process_request(
-        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
-    ) -> None:
-        """Serve a new connection on its own tracked thread, or refuse it when too many."""
-        assert isinstance(request, socket.socket)  # TCP: always a socket
-        thread = threading.Thread(
-            target=self._serve_connection,
-            args=(request, client_address),
-            name=f"{self.name}-conn",
-            daemon=True,
-        )
-        with self._connections_lock:
-            accepted = len(self._connections) < self.max_connections
-            if accepted:
-                self._connections[thread] = request
-        if not accepted:
-            self._refuse(request)
-            return
-        try:
-            thread.start()
-        except RuntimeError:  # cannot start a thread: refuse, but keep serving
-            with self._connections_lock:
-                self._connections.pop(thread, None)
-            self._refuse(request)
 
-    def _serve_connection(self, sock: socket.socket, client_address: Any) -> None:
-        try:
-            self.finish_request(sock, client_address)
-        except Exception:
-            self.handle_error(sock, client_address)
-        finally:
-            self.shutdown_request(sock)
-            with self._connections_lock:
-                self._connections.pop(threading.current_thread(), None)
-
-    def _refuse(self, sock: socket.socket) -> None:
-        body = b'{"error": true, "message": "server busy: too many connections"}'
-        head = (
-            "HTTP/1.0 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-        )
-        with contextlib.suppress(OSError):
-            sock.settimeout(1.0)
-            sock.sendall(head.encode("ascii") + body)
-        self.shutdown_request(sock)
-        logger.warning(
-            "refused a connection (%d open, limit %d)", len(self._connections), self.max_connections
-        )
-
-    def handle_error(
-        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
-    ) -> None:
-        """Log an unexpected error at WARNING (the base class prints to stderr)."""
-        logger.warning("error while serving %s", client_address, exc_info=True)
-
-    def connection_threads(self) -> list[threading.Thread]:
-        """Threads of the connections open now."""
-        with self._connections_lock:
-            return list(self._connections)
-
-    def close_connections(self, timeout: float) -> None:
-        """Shut every open connection down and join its thread (bounded by ``timeout``)."""
-        with self._connections_lock:
-            open_connections = list(self._connections.items())
-        for _, sock in open_connections:
-            with contextlib.suppress(OSError):  # already closed by its own thread
-                sock.shutdown(socket.SHUT_RDWR)
-        deadline = time.monotonic() + timeout
-        for thread, _ in open_connections:
-            thread.join(max(0.0, deadline - time.monotonic()))
-
-
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(DeadlineRequestHandler):
     """Maps one HTTP request to the app; every answer is JSON, every connection closes."""
 
     server: JsonHTTPServer
     server_version = "omo-selenium"
     sys_version = ""
 
-    def setup(self) -> None:
-        """Give the socket the app's timeout (the base class leaves ``timeout=None`` alone)."""
-        assert isinstance(self.request, socket.socket)
-        self.request.settimeout(self.server.app.request_timeout)
-        super().setup()
-
     def do_POST(self) -> None:
         """Read the JSON body, let the app answer it."""
         app = self.server.app
         try:
             path = self._known_path()
-            answer = app.answer(path, self._read_json_object(app.max_body_bytes))
+            body = self._read_json_object(app.max_body_bytes)
+            self.request_read()
+            answer = app.answer(path, body)
         except HttpError as exc:
             self._send_json(exc.status, {"error": True, "message": exc.message})
             return
@@ -220,6 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(200, answer)
 
     def _refuse_method(self) -> None:
+        self.request_read()
         try:
             self._known_path()
         except HttpError as exc:
@@ -239,29 +175,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _read_json_object(self, max_bytes: int) -> dict[str, Any]:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             raise HttpError(411, "chunked bodies are not supported; send Content-Length")
-        declared = self.headers.get("Content-Length")
-        if declared is None:
-            raise HttpError(411, "Content-Length is required")
-        try:
-            length = int(declared)
-        except ValueError:
-            raise HttpError(400, "Content-Length is not a number") from None
-        if length < 0:
-            raise HttpError(400, "Content-Length is negative")
+        length = content_length(self.headers.get_all("Content-Length") or [])
         if length > max_bytes:
             raise HttpError(413, f"body too large: {length} bytes, limit {max_bytes}")
-        raw = self._read_exactly(length)
-        try:
-            body = json.loads(raw, parse_constant=_reject_constant)
-        except (ValueError, RecursionError):
-            raise HttpError(400, "body is not valid JSON") from None
-        if not isinstance(body, dict):
-            raise HttpError(400, "body must be a JSON object")
-        return body
+        return load_json_object(self._read_exactly(length))
 
     def _read_exactly(self, length: int) -> bytes:
         """Read the body, bounding the total time (a socket timeout only bounds each read)."""
-        deadline = time.monotonic() + self.server.app.request_timeout
+        deadline = self.start_body()
         reader: io.BufferedIOBase = self.rfile
         chunks: list[bytes] = []
         remaining = length
@@ -303,9 +224,53 @@ class _Handler(BaseHTTPRequestHandler):
             code, message = 405, f"method {self.command} not allowed; use POST"
         self._send_json(code, {"error": True, "message": message or HTTPStatus(code).phrase})
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """Log request lines at DEBUG instead of printing them to stderr."""
-        logger.debug("%s %s", self.address_string(), format % args)
+
+def content_length(values: list[str]) -> int:
+    """The one ``Content-Length`` of a request, read strictly (digits only).
+
+    Raises:
+        HttpError: 411 when missing; 400 when repeated, signed, with ``_`` or not a number.
+    """
+    if not values:
+        raise HttpError(411, "Content-Length is required")
+    if len(values) > 1:
+        raise HttpError(400, "more than one Content-Length header")
+    text = values[0].strip()
+    if text.startswith("-") and text[1:].isascii() and text[1:].isdigit():
+        raise HttpError(400, "Content-Length is negative")
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise HttpError(400, "Content-Length is not a number")
+    return int(text)
+
+
+def load_json_object(raw: bytes) -> dict[str, Any]:
+    """Parse a request body as a JSON object, refusing what would cost us dearly.
+
+    Integers beyond :data:`MAX_INT_DIGITS` digits and ``NaN``/``Infinity`` are refused;
+    so is nesting too deep for the parser.
+
+    Raises:
+        HttpError: 400 for anything but a JSON object within those bounds.
+    """
+    try:
+        body = json.loads(raw, parse_constant=_reject_constant, parse_int=_bounded_int)
+    except _NumberTooLong:
+        raise HttpError(400, f"body holds an integer over {MAX_INT_DIGITS} digits") from None
+    except (ValueError, RecursionError):
+        raise HttpError(400, "body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise HttpError(400, "body must be a JSON object")
+    return body
+
+
+class _NumberTooLong(ValueError):
+    pass
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise _NumberTooLong(text[:20])
+    return int(text)
 
 
 def _reject_constant(name: str) -> NoReturn:

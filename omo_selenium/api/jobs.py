@@ -5,6 +5,7 @@ Used by :mod:`omo_selenium.server` only. Nothing here knows about HTTP.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import math
 import queue
@@ -15,15 +16,17 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .._types import Solver
+from .._types import PieceImage, Solver
 from ..errors import SolveFailed
+from .pieces import solve_with_piece
 
 __all__ = ["Job", "JobStore", "QueueFull", "WorkerPool"]
 
 logger = logging.getLogger("omo_selenium.server")
 
-#: Job ids are drawn at random from ``1 .. 2**31 - 1`` (safe for JSON, JavaScript and int32).
-_MAX_JOB_ID = 2**31 - 1
+#: Job ids are drawn at random from ``1 .. 2**53 - 1``: exact in JSON and JavaScript, and
+#: 53 random bits, so that nobody finds a job by guessing its id.
+_MAX_JOB_ID = 2**53 - 1
 
 
 @dataclass
@@ -35,16 +38,22 @@ class Job:
         image: the decoded image bytes, dropped once the job is finished.
         width_view: the CSS width the distance is measured in.
         created: ``clock()`` time of creation.
+        piece: the piece as its own picture (the task API's generic slider type), set
+            before the job is queued and dropped when a worker takes it; ``None`` for a
+            single screenshot.
         status: ``"running"``, ``"success"`` or ``"fail"``.
         result: the distance as text (``"123.4"``) on success, else ``None``.
+        owner: a digest of the token that created the job; only it may read the job.
     """
 
     job_id: int
     image: bytes
     width_view: float
     created: float
+    piece: PieceImage | None = None
     status: str = "running"
     result: str | None = None
+    owner: bytes = b""
 
 
 class JobStore:
@@ -57,13 +66,22 @@ class JobStore:
         max_jobs: the most jobs kept at once.
         ttl: seconds a job, and its answer, stays readable after creation.
         clock: a monotonic clock in seconds (injectable for tests).
+        max_pending_bytes: image bytes of unfinished jobs, all together, at most
+            (``None``: no bound beyond ``max_jobs``).
     """
 
     def __init__(
-        self, *, max_jobs: int, ttl: float, clock: Callable[[], float] = time.monotonic
+        self,
+        *,
+        max_jobs: int,
+        ttl: float,
+        clock: Callable[[], float] = time.monotonic,
+        max_pending_bytes: int | None = None,
     ) -> None:
         self.max_jobs = max_jobs
         self.ttl = ttl
+        self.max_pending_bytes = max_pending_bytes
+        self._pending_bytes = 0
         self._clock = clock
         self._jobs: OrderedDict[int, Job] = OrderedDict()
         self._lock = threading.Lock()
@@ -73,39 +91,65 @@ class JobStore:
             self._purge()
             return len(self._jobs)
 
-    def add(self, image: bytes, width_view: float) -> Job:
-        """Create and store a running job under a fresh random id."""
+    def add(self, image: bytes, width_view: float, *, owner: bytes = b"") -> Job:
+        """Create and store a running job under a fresh random id.
+
+        Raises:
+            QueueFull: the images of unfinished jobs would exceed ``max_pending_bytes``.
+        """
         with self._lock:
             self._purge()
+            limit = self.max_pending_bytes
+            if limit is not None and self._pending_bytes + len(image) > limit:
+                raise QueueFull(f"{self._pending_bytes} image bytes already wait")
             while len(self._jobs) >= self.max_jobs:
                 evicted, _ = self._jobs.popitem(last=False)
                 logger.debug("job %d evicted (store full)", evicted)
             job_id = secrets.randbelow(_MAX_JOB_ID) + 1
             while job_id in self._jobs:
                 job_id = secrets.randbelow(_MAX_JOB_ID) + 1
-            job = Job(job_id=job_id, image=image, width_view=width_view, created=self._clock())
+            job = Job(
+                job_id=job_id,
+                image=image,
+                width_view=width_view,
+                created=self._clock(),
+                owner=owner,
+            )
             self._jobs[job_id] = job
+            self._pending_bytes += len(image)
             return job
 
-    def get(self, job_id: int) -> tuple[str, str | None] | None:
-        """Return ``(status, result)`` of a job, or ``None`` if unknown, evicted or expired."""
+    def get(self, job_id: int, *, owner: bytes | None = None) -> tuple[str, str | None] | None:
+        """Return ``(status, result)`` of a job, or ``None`` if unknown, evicted or expired.
+
+        With ``owner`` given, a job created by another owner is also ``None``
+        (indistinguishable from an unknown one, on purpose).
+        """
         with self._lock:
             self._purge()
             job = self._jobs.get(job_id)
-            return None if job is None else (job.status, job.result)
+            if job is None or (owner is not None and not hmac.compare_digest(job.owner, owner)):
+                return None
+            return job.status, job.result
 
     def discard(self, job: Job) -> None:
         """Forget a job (one that could not be queued)."""
         with self._lock:
             if self._jobs.get(job.job_id) is job:
                 del self._jobs[job.job_id]
+                self._release(job)
 
     def finish(self, job: Job, status: str, result: str | None = None) -> None:
         """Record a job's outcome and drop its image."""
         with self._lock:
             job.status = status
             job.result = result
-            job.image = b""
+            self._release(job)
+
+    def _release(self, job: Job) -> None:
+        """Drop a job's image and its share of the pending bytes; the caller holds the lock."""
+        self._pending_bytes -= len(job.image)
+        job.image = b""
 
     def _purge(self) -> None:
         """Drop expired jobs; the caller holds the lock."""
@@ -206,14 +250,25 @@ class WorkerPool:
 
     def _solve(self, job: Job) -> None:
         started = self._clock()
+        piece, job.piece = job.piece, None
         try:
-            distance = self._solver.solve(job.image, job.width_view)
+            if piece is None:
+                distance = self._solver.solve(job.image, job.width_view)
+            else:
+                distance = solve_with_piece(self._solver, job.image, piece, job.width_view)
         except SolveFailed as exc:
             logger.info("job %d: fail (%s) in %.3fs", job.job_id, exc, self._clock() - started)
             self._store.finish(job, "fail")
             return
-        except Exception:
-            logger.warning("job %d: the solver raised; marking it fail", job.job_id, exc_info=True)
+        except Exception as exc:
+            # One line per failed job; the traceback only when debugging.
+            logger.warning(
+                "job %d: the solver raised %s: %s; marking it fail",
+                job.job_id,
+                type(exc).__name__,
+                str(exc)[:200],
+                exc_info=logger.isEnabledFor(logging.DEBUG),
+            )
             self._store.finish(job, "fail")
             return
         if (

@@ -1,16 +1,15 @@
-"""OmoCaptchaClient: against the real OmoServer, then failure shapes and transport faults."""
+"""OmoCaptchaClient on the job API: against the real OmoServer, then failure shapes and
+transport faults (the task API's are in test_tasks.py)."""
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
 import json
 import logging
 import socket
-import struct
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -31,58 +30,14 @@ from omo_selenium.errors import (
     SolveTimeout,
     TransportError,
 )
-from tests.fakes import WAIT, BlockingSolver, ContentSolver, RaisingSolver, png
-
-TOKEN = "tok-SECRET-5f1e9a"
-
-
-@pytest.fixture
-def logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    """Capture everything we and urllib3 log, to grep it for the token."""
-    caplog.set_level(logging.DEBUG, logger="omo_selenium")
-    caplog.set_level(logging.DEBUG, logger="urllib3")
-    return caplog
-
-
-def assert_no_secret(exc: BaseException, caplog: pytest.LogCaptureFixture) -> None:
-    """The token is in no message, repr, chained cause or log line."""
-    texts = [str(exc), repr(exc), caplog.text]
-    cause = exc.__cause__
-    while cause is not None:
-        texts += [str(cause), repr(cause)]
-        cause = cause.__cause__
-    for text in texts:
-        assert TOKEN not in text
-
-
-@pytest.fixture
-def make_server() -> Iterator[Callable[..., OmoServer]]:
-    servers: list[OmoServer] = []
-
-    def make(solver: Any = None, **kwargs: Any) -> OmoServer:
-        server = OmoServer(solver or ContentSolver(), tokens=[TOKEN], **kwargs).start()
-        servers.append(server)
-        return server
-
-    yield make
-    for server in servers:
-        release = getattr(server.solver, "release", None)
-        if release is not None:
-            release.set()
-        server.stop()
-
-
-def client_for(url: str, **kwargs: Any) -> OmoCaptchaClient:
-    kwargs.setdefault("poll_interval", 0.05)
-    kwargs.setdefault("timeout", 5.0)
-    return OmoCaptchaClient(TOKEN, url.rstrip("/"), **kwargs)
-
+from tests.api.shared import TOKEN, answer, assert_no_secret, client_for, requests_to
+from tests.fakes import WAIT, BlockingSolver, RaisingSolver, png
 
 # -- against the real OmoServer -------------------------------------------------------------
 
 
-def test_solve_returns_the_servers_distance(make_server: Callable[..., OmoServer]) -> None:
-    server = make_server()
+def test_solve_returns_the_servers_distance(start_server: Callable[..., OmoServer]) -> None:
+    server = start_server()
     with client_for(server.url) as client:
         answer = client.solve_slider(png(red=42), 340)
         assert answer.distance == 42.0
@@ -91,17 +46,17 @@ def test_solve_returns_the_servers_distance(make_server: Callable[..., OmoServer
         assert client.solve(png(red=17), 340) == 17.0
 
 
-def test_pillow_image_is_accepted(make_server: Callable[..., OmoServer]) -> None:
-    server = make_server()
+def test_pillow_image_is_accepted(start_server: Callable[..., OmoServer]) -> None:
+    server = start_server()
     with client_for(server.url) as client:
         assert client.solve(Image.open(io.BytesIO(png(red=3))), 340) == 3.0
 
 
 def test_running_job_is_polled_until_success(
-    make_server: Callable[..., OmoServer], monkeypatch: pytest.MonkeyPatch
+    start_server: Callable[..., OmoServer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     solver = BlockingSolver()
-    server = make_server(solver)
+    server = start_server(solver)
     client = client_for(server.url)
     statuses: list[str] = []
     ask = client.get_job_result
@@ -120,9 +75,9 @@ def test_running_job_is_polled_until_success(
 
 
 def test_failed_job_raises_solve_failed_with_its_job_id(
-    make_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
+    start_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
 ) -> None:
-    server = make_server(RaisingSolver(SolveFailed("no gap")))
+    server = start_server(RaisingSolver(SolveFailed("no gap")))
     with pytest.raises(SolveFailed) as info:
         client_for(server.url).solve(png(), 340)
     assert info.value.job_id is not None
@@ -131,9 +86,9 @@ def test_failed_job_raises_solve_failed_with_its_job_id(
 
 
 def test_wrong_token_raises_authentication_error(
-    make_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
+    start_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
 ) -> None:
-    server = make_server()
+    server = start_server()
     wrong = TOKEN + "-wrong"
     with pytest.raises(AuthenticationError) as info:
         OmoCaptchaClient(wrong, server.url).solve(png(), 340)
@@ -142,9 +97,9 @@ def test_wrong_token_raises_authentication_error(
 
 
 def test_unknown_job_raises_api_error(
-    make_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
+    start_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
 ) -> None:
-    server = make_server()
+    server = start_server()
     with pytest.raises(ApiError) as info:
         client_for(server.url).get_job_result(123456)
     assert not isinstance(info.value, AuthenticationError)
@@ -153,9 +108,9 @@ def test_unknown_job_raises_api_error(
 
 
 def test_job_unfinished_by_max_wait_raises_solve_timeout(
-    make_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
+    start_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
 ) -> None:
-    server = make_server(BlockingSolver())
+    server = start_server(BlockingSolver())
     with pytest.raises(SolveTimeout) as info:
         client_for(server.url, max_wait=0.3, poll_interval=0.05).solve(png(), 340)
     assert isinstance(info.value, TimeoutError)
@@ -166,9 +121,9 @@ def test_job_unfinished_by_max_wait_raises_solve_timeout(
 
 
 def test_one_info_line_per_job(
-    make_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
+    start_server: Callable[..., OmoServer], logs: pytest.LogCaptureFixture
 ) -> None:
-    server = make_server()
+    server = start_server()
     answer = client_for(server.url).solve_slider(png(red=1), 340)
     lines = [
         r.getMessage()
@@ -320,17 +275,6 @@ def test_request_carries_the_token_only_in_the_json_body(httpserver: HTTPServer)
 
 
 # -- failure shapes (pytest-httpserver) -----------------------------------------------------
-
-
-def answer(httpserver: HTTPServer, endpoint: str, body: Any, status: int = 200) -> None:
-    data = body if isinstance(body, str) else json.dumps(body)
-    httpserver.expect_request(f"/api/{endpoint}", method="POST").respond_with_data(
-        data, status=status, content_type="application/json"
-    )
-
-
-def requests_to(httpserver: HTTPServer, endpoint: str) -> int:
-    return sum(1 for request, _ in httpserver.log if request.path == f"/api/{endpoint}")
 
 
 @pytest.mark.parametrize(
@@ -545,35 +489,6 @@ def test_usable_results_are_read_as_distances(
 
 
 # -- transport faults -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def resetting_server() -> Iterator[tuple[str, list[int]]]:
-    """A TCP server that reads each request, then resets the connection without answering."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.1)
-    accepted = [0]
-    stop = threading.Event()
-
-    def run() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            accepted[0] += 1
-            conn.settimeout(WAIT)
-            with contextlib.suppress(OSError):
-                conn.recv(65536)  # the request has arrived: the server could have acted on it
-            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            conn.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}", accepted
-    stop.set()
-    thread.join(WAIT)
-    listener.close()
 
 
 def test_reset_connection_on_create_job_is_not_retried(

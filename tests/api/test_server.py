@@ -480,6 +480,7 @@ def test_connections_beyond_the_limit_are_answered_503(
     make_server: Callable[..., OmoServer],
 ) -> None:
     server = make_server(max_connections=1)
+    server._httpd.evict_after = 60.0  # the idle connection is too young to be closed for us
     with socket.create_connection((server.host, server.port), timeout=WAIT):  # idle, holds it
         wait_for(lambda: server._httpd.connection_threads(), "the idle connection to be served")
         response = post(server, "/api/getJobResult", {"api_token": TOKEN, "job_id": 1})
@@ -515,6 +516,7 @@ def test_stop_is_idempotent_and_leaves_no_thread_running() -> None:
     server = OmoServer(ContentSolver(), tokens=[TOKEN], workers=3).start()
     job_id = post(server, "/api/createJob", create_body()).json()["job_id"]
     wait_result(server, job_id)
+    wait_for(lambda: not server._httpd.connection_threads(), "the earlier connections to end")
     idle = socket.create_connection((server.host, server.port), timeout=WAIT)
     wait_for(lambda: server._httpd.connection_threads(), "the idle connection to be served")
     prefix = f"omo-server-{server.port}"

@@ -53,5 +53,17 @@ def verify(site: DemoSite, body: Any, *, raw: bytes | None = None) -> requests.R
     )
 
 
+def path_to(site: DemoSite, cid: str, x: float) -> list[list[float]]:
+    """HUMAN_PATH stretched so that it ends where the widget would drop the piece at ``x``."""
+    try:
+        record = site.answer_for(cid)
+    except KeyError:  # unknown or forgotten: any path will do
+        return HUMAN_PATH
+    end = x / (record.ratio * record.scale)
+    last = HUMAN_PATH[-1][1]
+    return [[t, dx * end / last, y] for t, dx, y in HUMAN_PATH]
+
+
 def attempt(site: DemoSite, cid: str, x: float, path: list[list[float]] | None = None) -> Any:
-    return verify(site, {"id": cid, "x": x, "trajectory": HUMAN_PATH if path is None else path})
+    trajectory = path_to(site, cid, x) if path is None else path
+    return verify(site, {"id": cid, "x": x, "trajectory": trajectory})

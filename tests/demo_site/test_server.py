@@ -288,3 +288,71 @@ def test_serve_runs_until_its_stop_event_is_set() -> None:
         stop.set()
         worker.join(TIMEOUT)
     assert not worker.is_alive()
+
+
+# -- hostile clients ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"[" * 5000 + b"]" * 5000, b'{"id": "x", "x": 1' + b"0" * 5000 + b', "trajectory": []}'],
+    ids=["5000-deep", "5000-digits"],
+)
+def test_deep_json_and_huge_numbers_are_a_400_not_a_dropped_connection(
+    site: DemoSite, raw: bytes
+) -> None:
+    response = verify(site, None, raw=raw)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_json"
+
+
+@pytest.mark.parametrize("length", ["+2", "0_2"])
+def test_signed_or_underscored_content_length_is_refused(site: DemoSite, length: str) -> None:
+    answer, body = raw_post(site, {"Content-Length": length})
+
+    assert answer == 400 and body["error"] == "bad_request"
+
+
+def test_trickled_headers_are_cut_off_at_the_header_timeout() -> None:
+    import socket
+    import time
+
+    with DemoSite(header_timeout=0.5) as running:
+        host, port = running.url.removeprefix("http://").rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=TIMEOUT) as sock:
+            started = time.monotonic()
+            closed = False
+            for byte in b"GET / HTTP/1.1\r\nX-Slow: " + b"a" * 100:
+                try:
+                    sock.sendall(bytes([byte]))
+                    time.sleep(0.1)
+                except OSError:
+                    closed = True
+                    break
+                if time.monotonic() - started > 3:
+                    break
+            if not closed:
+                sock.settimeout(1.0)
+                try:
+                    closed = sock.recv(1) == b""
+                except OSError:
+                    closed = True
+            assert closed
+            assert time.monotonic() - started < 3.5
+
+
+def test_idle_connections_give_way_to_new_visitors_when_all_slots_are_taken() -> None:
+    import socket
+    import time
+
+    with DemoSite(max_connections=3, header_timeout=30.0) as running:
+        host, port = running.url.removeprefix("http://").rsplit(":", 1)
+        idle = [socket.create_connection((host, int(port)), timeout=TIMEOUT) for _ in range(6)]
+        try:
+            time.sleep(0.5)  # older than the eviction age
+            response = requests.get(running.url + "/", timeout=TIMEOUT)
+            assert response.status_code == 200
+        finally:
+            for sock in idle:
+                sock.close()

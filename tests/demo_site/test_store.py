@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from omo_selenium.demo_site import DemoSite
+from omo_selenium.demo_site.variants import DISPLAY_WIDTH
 from tests.demo_site.conftest import HUMAN_PATH, FakeClock, attempt, new_challenge
 
 
@@ -113,8 +114,9 @@ def test_concurrent_verifications_of_one_challenge_pass_once(site: DemoSite) -> 
 
 def test_lenient_default_accepts_a_robotic_trajectory(site: DemoSite) -> None:
     data = new_challenge(site)
+    gap_x = site.answer_for(data["id"]).gap_x
 
-    response = attempt(site, data["id"], site.answer_for(data["id"]).gap_x, [[0, 0, 0]])
+    response = attempt(site, data["id"], gap_x, [[0, 0, 0], [10, gap_x, 0]])
 
     assert response.json()["success"] is True
 
@@ -152,3 +154,44 @@ def test_delay_variant_still_gives_the_right_verdict(site: DemoSite) -> None:
     response = attempt(site, data["id"], site.answer_for(data["id"]).gap_x)
 
     assert response.json()["success"] is True
+
+
+@pytest.mark.parametrize(
+    "path",
+    [[[0, 0, 0]], [], [[0, 0, 0], [90, 30, 1], [200, 60, 2], [300, 75, 1], [400, 80, 2]]],
+    ids=["no-move", "empty", "stops-short"],
+)
+def test_a_drop_where_the_trajectory_does_not_end_is_refused(
+    site: DemoSite, path: list[list[float]]
+) -> None:
+    data = new_challenge(site)
+    gap_x = site.answer_for(data["id"]).gap_x
+    assert gap_x > 80 + 4 + 24  # the forged drops below are far from where the paths end
+
+    response = attempt(site, data["id"], gap_x, path)
+
+    assert response.json() == {"success": False, "reason": "inconsistent", "attempts_left": 2}
+
+
+def test_a_drop_beyond_the_end_of_a_long_trajectory_is_refused(site: DemoSite) -> None:
+    data = new_challenge(site, "scale=2")
+    record = site.answer_for(data["id"])
+    # The pointer went 60 CSS px past the gap: the widget would have dropped it there.
+    far = (record.gap_x / record.scale + 60) / record.ratio
+    path = [[0, 0, 0], [100, far / 2, 1], [200, far, 2]]
+
+    response = attempt(site, data["id"], record.gap_x, path)
+
+    assert response.json()["reason"] == "inconsistent"
+
+
+def test_a_drop_clamped_at_the_end_of_the_track_is_consistent(site: DemoSite) -> None:
+    data = new_challenge(site)
+    record = site.answer_for(data["id"])
+    travel = DISPLAY_WIDTH * record.scale - record.piece_width
+    # Dragged far past the track's end: the piece stops at the end of its travel.
+    path = [[0, 0, 0], [100, 200, 1], [200, 900, 2]]
+
+    response = attempt(site, data["id"], travel, path)
+
+    assert response.json()["reason"] in ("passed", "missed")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "test_demo_captcha.py"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "test_demo_captcha.py"
 
 
 def _browsers() -> set[str]:
