@@ -240,9 +240,11 @@ def locate(
     # time grows with the area, the precision needed (CSS px) does not
     k = 1.0
     full = img
-    if w_img > t.max_width:
-        k = w_img / t.max_width
-        img = img.resize((t.max_width, max(1, round(h_img / k))), Image.Resampling.BOX)
+    # never below the CSS width: the answer is wanted to a CSS px
+    bound = max(t.max_width, math.ceil(width_view) if width_view is not None else 0)
+    if w_img > bound:
+        k = w_img / bound
+        img = img.resize((bound, max(1, round(h_img / k))), Image.Resampling.BOX)
     work = _resized(img.convert("L"), t.work_width)
     fc, fs = _coarse_field(work, t)
     cands = coarse_candidates(fc, fs, topk=t.candidates, tuning=t)
