@@ -22,6 +22,8 @@ class ChallengeRecord:
         ratio: piece px moved per handle px on the page.
         piece_width: width of the piece image, in natural px.
         issued_at: ``time.time()`` when it was issued.
+        start_x: where the piece image's left edge starts, natural px of the picture
+            (negative with ``outside=1``).
     """
 
     id: str
@@ -32,11 +34,12 @@ class ChallengeRecord:
     ratio: float
     piece_width: int
     issued_at: float
+    start_x: int = 0
 
     @property
     def distance_css_px(self) -> float:
         """CSS px the piece must travel from its start to the gap."""
-        return self.gap_x / self.scale
+        return (self.gap_x - self.start_x) / self.scale
 
     @property
     def handle_css_px(self) -> float:
