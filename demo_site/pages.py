@@ -23,6 +23,8 @@ FRAME_WIDTH = 404
 #: CSS height of the iframe that holds the widget (``iframe=1``).
 FRAME_HEIGHT = 404
 
+# "omo_selenium.demo_site" once installed, "demo_site" from a checkout
+_PACKAGE = __package__ or "demo_site"
 _SERVED = re.compile(r"^[a-z0-9_-]+\.(css|js|svg|png)$")
 _CONTENT_TYPES = {
     "css": "text/css; charset=utf-8",
@@ -58,7 +60,7 @@ _ARTICLE = """
 
 
 def _static(name: str) -> str:
-    return (resources.files("demo_site") / "static" / name).read_text(encoding="utf-8")
+    return (resources.files(_PACKAGE) / "static" / name).read_text(encoding="utf-8")
 
 
 def read_static(name: str) -> tuple[bytes, str] | None:
@@ -69,7 +71,7 @@ def read_static(name: str) -> tuple[bytes, str] | None:
     match = _SERVED.match(name)
     if match is None:
         return None
-    path = resources.files("demo_site") / "static" / name
+    path = resources.files(_PACKAGE) / "static" / name
     if not path.is_file():
         return None
     return path.read_bytes(), _CONTENT_TYPES[match.group(1)]
