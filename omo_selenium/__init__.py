@@ -27,6 +27,7 @@ from ._types import (
 from .errors import (
     ApiError,
     AuthenticationError,
+    BrowserLost,
     CaptureError,
     ConfigurationError,
     OmoCaptchaError,
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from .drivers import Chrome, Remote, default_options, find_chromedriver
     from .engine.local import LocalEngine
     from .mixin import SliderSolverMixin
-    from .records import AttemptRecord, SolveResult
+    from .records import AttemptRecord, SolveResult, Verdict
     from .solver import SliderSolver
     from .testing.grid import LocalGrid
 
@@ -70,6 +71,7 @@ _LAZY = {
     "SliderSolver": "solver",
     "SliderSolverMixin": "mixin",
     "SolveResult": "records",
+    "Verdict": "records",
     "capture_element": "browser.capture",
     "default_options": "drivers",
     "default_solver": "defaults",
@@ -81,6 +83,7 @@ __all__ = [
     "ApiError",
     "AttemptRecord",
     "AuthenticationError",
+    "BrowserLost",
     "CaptureError",
     "Captured",
     "Chrome",
@@ -109,6 +112,7 @@ __all__ = [
     "SolveTimeout",
     "Solver",
     "TransportError",
+    "Verdict",
     "VerificationFailed",
     "__version__",
     "capture_element",

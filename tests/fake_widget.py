@@ -93,6 +93,9 @@ class FakeWidgetDriver:
         self.widget = WidgetState(gap_x=gap_x)
         self.image = WebElement(self, "image-1")
         self.handle = WebElement(self, "handle-1")
+        self.root = WebElement(self, "root-1")
+        #: Describes an element covering the handle (``None``: nothing covers it).
+        self.covered_by: str | None = None
         #: Every W3C action sequence received, as sent.
         self.actions: list[list[dict[str, Any]]] = []
         self.scripts: list[str] = []
@@ -192,7 +195,36 @@ class FakeWidgetDriver:
                 "visible": not (self.hide_on_success and self.widget.state == "success"),
                 "dpr": 1.0,
             }
+        if "elementFromPoint" in script:
+            if self.covered_by is None:
+                return None
+            return [self.covered_by, HANDLE_X + HANDLE_W / 2, HANDLE_Y + HANDLE_H / 2]
+        if "root_present" in script:
+            return self.snapshot()
         raise AssertionError(f"the fake widget does not know this script: {script[:80]!r}")
+
+    def snapshot(self) -> dict[str, Any]:
+        """What the verdict script reads on the page."""
+        hidden = self.hide_on_success and self.widget.state == "success"
+        words = ["captcha", "slider-handle", "Slide to complete the puzzle"]
+        texts: list[str] = []
+        if self.verdict_words:
+            words.append(f"captcha is-{self.widget.state}")
+            texts.append(
+                {"success": "Verified", "fail": "Not quite, try again"}.get(self.widget.state, "")
+            )
+        return {
+            "root": self.root,
+            "root_present": True,
+            "root_shown": not hidden,
+            "image_shown": not hidden,
+            "handle_x": HANDLE_X + self.widget.handle_x,
+            "words": words,
+            "texts": texts,
+            "busy": self.widget.state == "verifying",
+            "pictures": str(self.widget.picture),
+            "scroll": [0, 0],
+        }
 
     def execute(self, command: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         params = params or {}

@@ -23,6 +23,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
 from ..errors import ConfigurationError, SlideError
+from .webdriver_errors import translate_webdriver_error
 
 __all__ = ["DEFAULT_STYLE", "Drag", "PathStep", "SlideStyle", "perform_slide", "plan_path"]
 
@@ -247,12 +248,20 @@ class Drag:
         try:
             ActionBuilder(self.driver, mouse=mouse).perform()
         except WebDriverException as exc:
-            raise SlideError(f"could not drag the slider handle: {exc.msg or exc}") from exc
+            raise translate_webdriver_error(exc, SlideError, "drag the slider handle") from exc
 
-    def press(self, *, pause: float = 0.05) -> None:
-        """Move the pointer to the handle's centre and press the button."""
+    def press(self, *, pause: float = 0.05, rest: float = 0.0) -> None:
+        """Move the pointer to the handle's centre and press the button.
+
+        Args:
+            pause: seconds to hold still after pressing.
+            rest: seconds to rest the pointer on the handle before pressing (some
+                widgets ignore a press that comes before their hover transition).
+        """
         mouse = self._new_input()
         mouse.create_pointer_move(duration=0, origin=self.handle)
+        if rest > 0:
+            mouse.create_pause(rest)
         mouse.create_pointer_down(button=0)
         mouse.create_pause(pause)
         self._send(mouse)

@@ -273,6 +273,25 @@ def _banner_lines(
                 white,
             )
         )
+    if record.verdict_reason:
+        lines.append((f"verdict read from: {record.verdict_reason}", white))
+    if record.look is not None:
+        look = record.look
+        lines.append(
+            (
+                f"look: piece {look.sprite.width}x{look.sprite.height} px seen moving from "
+                f"x {look.start_x:.0f} (moved {look.shift_px:.1f} px for "
+                f"{look.handle_css:.0f} css px of handle) | answered by {record.answered_by}",
+                white,
+            )
+        )
+    if record.jump_css or record.presses > 1:
+        lines.append(
+            (
+                f"handle jump on press {record.jump_css:+.1f} css px | presses {record.presses}",
+                white,
+            )
+        )
     steps = [f"{name} {seconds:.2f} s" for name, seconds in record.timings.items()]
     steps.append(f"total {sum(record.timings.values()):.2f} s")
     lines.append((" | ".join(steps), white))
@@ -330,10 +349,12 @@ def _offset_px(record: AttemptRecord) -> float | None:
 
 
 def _verdict(record: AttemptRecord) -> tuple[str, str]:
-    if record.verdict is True:
+    if record.verdict == "accepted":
         return "accepted", "ok"
-    if record.verdict is False:
+    if record.verdict == "rejected":
         return "rejected", "bad"
+    if record.verdict == "unknown":
+        return "verdict unknown", "none"
     if record.error:
         return "error", "bad"
     return "not checked", "none"
