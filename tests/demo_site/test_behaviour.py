@@ -13,10 +13,24 @@ from omo_selenium.demo_site.behaviour import VERDICT_CLASSES, PageBehaviour
 from omo_selenium.demo_site.pages import render_page
 from omo_selenium.demo_site.store import CHALLENGE_FIELDS
 from omo_selenium.demo_site.variants import OUTSIDE_MAX_CSS, gap_x_range
-from tests.demo_site.conftest import TIMEOUT, attempt, new_challenge
+from tests.demo_site.conftest import (
+    BEHAVIOURS,
+    PAGE_CONFIG_KEYS,
+    TIMEOUT,
+    attempt,
+    new_challenge,
+)
 from tests.demo_site.test_pages import page_config
 
 ALL_BEHAVIOURS = "hover=1&jump=1&verdict=class&late=1&reset=1&outside=1&tolerance=2"
+BEHAVIOUR_CONFIG_KEYS = {
+    "hover_ms",
+    "jump_px",
+    "verdict_classes",
+    "late_ms",
+    "reset_ms",
+    "piece_element",
+}
 
 
 def test_a_page_draws_amounts_only_for_the_behaviours_it_turns_on() -> None:
@@ -54,14 +68,7 @@ def test_the_default_page_and_challenge_carry_nothing_new(site: DemoSite) -> Non
     config = page_config(render_page(Variant(), random.Random(1)))
     data = new_challenge(site)
 
-    assert set(config) == {
-        "challenge_url",
-        "verify_url",
-        "display_width",
-        "display_height",
-        "ratio",
-        "sample",
-    }
+    assert set(config) == PAGE_CONFIG_KEYS
     assert set(data) == CHALLENGE_FIELDS
     assert site.last_challenge().start_x == 0
 
@@ -74,20 +81,7 @@ def test_behaviour_pages_and_challenges_never_carry_the_answer(site: DemoSite) -
 
     assert set(data) == CHALLENGE_FIELDS | {"piece_start"}
     assert data["piece_start"] == record.start_x < 0
-    assert set(config) == {
-        "challenge_url",
-        "verify_url",
-        "display_width",
-        "display_height",
-        "ratio",
-        "sample",
-        "hover_ms",
-        "jump_px",
-        "verdict_classes",
-        "late_ms",
-        "reset_ms",
-        "piece_element",
-    }
+    assert set(config) == PAGE_CONFIG_KEYS | BEHAVIOUR_CONFIG_KEYS
     assert config["challenge_url"] == f"/api/challenge?{ALL_BEHAVIOURS}"
     assert 'id="captcha"' in html
 
@@ -136,13 +130,5 @@ def test_bad_behaviour_values_are_refused(query: str) -> None:
 def test_behaviour_variants_round_trip_through_the_query() -> None:
     variant = Variant.from_query(ALL_BEHAVIOURS)
 
-    assert variant == Variant(
-        hover=True,
-        jump=True,
-        verdict="class",
-        late=True,
-        reset=True,
-        outside=True,
-        tolerance=2.0,
-    )
+    assert variant == Variant(**BEHAVIOURS)
     assert Variant.from_query(variant.to_query()) == variant

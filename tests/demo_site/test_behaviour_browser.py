@@ -19,6 +19,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
+from tests.demo_site.conftest import BEHAVIOURS  # noqa: E402
 from tests.demo_site.test_browser import open_widget, wait_until_ready  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -339,18 +340,7 @@ def test_tight_tolerance_page_rejects_a_drag_three_px_off(
 def test_every_behaviour_at_once_still_takes_a_careful_drag(
     driver: WebDriver, site: DemoSite
 ) -> None:
-    challenge = open_widget(
-        driver,
-        site,
-        hover=True,
-        jump=True,
-        verdict="class",
-        late=True,
-        reset=True,
-        outside=True,
-        tolerance=2,
-        scale=1.6,
-    )
+    challenge = open_widget(driver, site, **BEHAVIOURS, scale=1.6)
     page = config(driver)
 
     drag(driver, round(challenge.handle_css_px), rest=rest_for(driver), grab=page["jump_px"])
