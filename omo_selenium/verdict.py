@@ -41,8 +41,8 @@ logger = logging.getLogger("omo_selenium.solver")
 #: Words of instructions ("complete", "correct") are left out: a reset that shows the
 #: hint again must not read as a success.
 SUCCESS_WORDS = frozenset(
-    {"success", "successful", "successfully", "succeeded", "verified", "passed", "solved",
-     "validated", "approved"}
+    {"success", "successful", "successfully", "succeeded", "verified", "passed", "pass", "ok",
+     "solved", "validated", "approved"}
 )  # fmt: skip
 #: Words that mean the drag was rejected.
 FAILURE_WORDS = frozenset(
