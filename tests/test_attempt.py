@@ -106,7 +106,7 @@ def test_a_crashed_tab_is_browser_lost_with_the_selenium_error_as_cause() -> Non
         return execute(command, params)
 
     driver.execute = crash  # type: ignore[method-assign]
-    with pytest.raises(BrowserLost, match="tab crashed|page crash") as caught:
+    with pytest.raises(BrowserLost, match=r"tab crashed|page crash") as caught:
         _sliders(driver).solve(driver.image, driver.handle, attempts=3)
     assert isinstance(caught.value.__cause__, WebDriverException)
 
