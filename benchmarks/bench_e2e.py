@@ -84,6 +84,8 @@ def verdict_of(attempt: Any) -> str | None:
 
 def released(attempt: Any) -> bool:
     """True when the attempt let go of a drag (so the page may have posted a verdict)."""
+    if hasattr(attempt, "verdict_reason"):  # new form: a verdict exactly when released
+        return attempt.verdict is not None
     return getattr(attempt, "handle_css", None) is not None
 
 
