@@ -26,7 +26,7 @@
   let handleX = 0; // CSS px
   let pieceX = 0; // CSS px the piece moved from its start
   let startX = 0; // CSS px of the piece's start left of the picture's edge (negative: outside)
-  let hoverSince = -1; // performance.now() when the pointer came onto the handle, -1 off it
+  let hoverSince = -1; // event time when the pointer came onto the handle, -1 off it
   let hoverTimer = 0;
   let state = "idle";
   let drag = null;
@@ -119,9 +119,10 @@
   }
 
   // hover_ms: a press counts only once the pointer has rested on the handle that long.
-  function startHover() {
+  // Times are the events' own (when the browser saw the pointer), not the handlers' runs.
+  function startHover(event) {
     if (!cfg.hover_ms || hoverSince >= 0) return;
-    hoverSince = performance.now();
+    hoverSince = event.timeStamp;
     handle.style.setProperty("--hover-ms", `${cfg.hover_ms}ms`);
     handle.classList.add("is-hovering");
     clearTimeout(hoverTimer);
@@ -134,8 +135,8 @@
     handle.classList.remove("is-hovering", "is-ready");
   }
 
-  const rested = () =>
-    !cfg.hover_ms || (hoverSince >= 0 && performance.now() - hoverSince >= cfg.hover_ms);
+  const rested = (event) =>
+    !cfg.hover_ms || (hoverSince >= 0 && event.timeStamp - hoverSince >= cfg.hover_ms);
 
   async function load() {
     const token = ++generation;
@@ -196,7 +197,7 @@
 
   function onDown(event) {
     if (locked || drag || event.button !== 0) return;
-    if (!rested()) return; // hover_ms: pressed before the hover transition ended
+    if (!rested(event)) return; // hover_ms: pressed before the hover transition ended
     event.preventDefault();
     handle.setPointerCapture(event.pointerId);
     // Like most widgets, follow the drag on the whole window, not only on the handle.

@@ -101,7 +101,7 @@ def drag(driver: WebDriver, distance: int, **options: Any) -> None:
 
 def rest_for(driver: WebDriver) -> float:
     """Seconds to rest on the handle before pressing: the page's hover wait and a margin."""
-    return (config(driver).get("hover_ms", 0) + 150) / 1000
+    return (config(driver).get("hover_ms", 0) + 300) / 1000
 
 
 def wrong_by(challenge: ChallengeRecord, css_px: int = 25) -> int:
