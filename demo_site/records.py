@@ -46,6 +46,11 @@ class ChallengeRecord:
         """CSS px the handle must be dragged to put the piece into the gap."""
         return self.distance_css_px / self.ratio
 
+    def piece_x_at(self, handle_css: float) -> float:
+        """Where the page puts the piece's left edge (natural px of the picture) when the
+        handle is ``handle_css`` CSS px from its start (before the page clamps it)."""
+        return self.start_x + handle_css * self.ratio * self.scale
+
 
 @dataclass(frozen=True)
 class VerificationRecord:

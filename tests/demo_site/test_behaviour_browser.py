@@ -319,7 +319,7 @@ def test_outside_piece_dragged_by_the_answer_is_verified(driver: WebDriver, site
 
     record = site.wait_for_verification()
     assert record.passed, record
-    assert abs(record.error_natural_px) <= 4
+    assert record.x == pytest.approx(challenge.piece_x_at(round(challenge.handle_css_px)), abs=0.6)
 
 
 # -- tolerance=2, and everything at once -------------------------------------------------
