@@ -16,13 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import WebDriverWait
 
-from ._types import GapMatch, Locator, PieceSolver, Solver
+from ._types import GapMatch, Locator, PieceImage, PieceSolver, Solver
 from .browser.capture import Captured, Target, capture_element, recapture, resolve_element
-from .browser.conditions import Condition
+from .browser.conditions import Condition, captcha_is_ready
 from .browser.slide import Drag, PathStep, SlideStyle, plan_path
 from .browser.webdriver_errors import translate_webdriver_error
 from .errors import CaptureError, SlideError, SolveFailed
@@ -53,10 +54,13 @@ MAX_LOOKS = 3
 MIN_RATIO_MOVE_CSS_PX = 5
 #: Presses tried when the handle does not follow the pointer (each after a rest on it).
 MAX_PRESSES = 3
-#: Seconds the pointer rests on the handle before pressing again.
-REST_SECONDS = 0.4
+#: Seconds the pointer rests on the handle before the second and third press (a hover
+#: transition must end before some widgets take a press).
+REST_SECONDS = (0.5, 1.0)
 #: Handle movement (CSS px) that counts as following the pointer, or as a jump on press.
 FOLLOW_CSS_PX = 1.0
+#: Seconds to wait, at most, for the captcha's picture to load before capturing it.
+READY_SECONDS = 5.0
 #: The first move of a look, when the engine refused the picture (CSS px).
 LOOK_MOVE_CSS_PX = 64
 
@@ -123,11 +127,13 @@ class Attempt:
         handle: Target,
         success: Condition | None,
         failure: Condition | None,
+        piece: Target | None = None,
     ) -> None:
         """Run the attempt; the record holds the outcome, errors propagate."""
         self.capture(image, handle)
         try:
-            self.answer()
+            with_piece = piece is not None and isinstance(self.settings.solver, PieceSolver)
+            self.answer(self._capture_piece(piece) if with_piece and piece else None)
             refused: SolveFailed | None = None
         except SolveFailed as exc:
             if not isinstance(self.settings.solver, PieceSolver):
@@ -144,6 +150,7 @@ class Attempt:
         timeout = self.settings.element_timeout
         self.image_el = resolve_element(self.driver, image, timeout=timeout)
         self.handle_el = resolve_element(self.driver, handle, timeout=timeout)
+        self._wait_until_loaded(min(timeout, READY_SECONDS))
         self.captured = capture_element(self.driver, self.image_el)
         relocate: Callable[[], WebElement | None] | None = None
         if not isinstance(image, WebElement):
@@ -156,8 +163,41 @@ class Attempt:
         self.record.timings["screenshot"] = self.captured.screenshot_seconds
         self.record.timings["crop"] = clock() - t - self.captured.screenshot_seconds
 
-    def answer(self) -> None:
+    def _wait_until_loaded(self, timeout: float) -> None:
+        """Wait (bounded) until the picture has loaded: a captcha captured while its
+        picture is still coming is refused or, worse, answered wrong."""
+        if self.image_el is None or timeout <= 0:
+            return
+        try:
+            WebDriverWait(self.driver, timeout, poll_frequency=0.05).until(
+                captcha_is_ready(self.image_el)
+            )
+        except TimeoutException:
+            logger.info("the captcha still looks busy after %.1f s; capturing anyway", timeout)
+        except WebDriverException as exc:
+            raise translate_webdriver_error(exc, CaptureError, "wait for the captcha") from exc
+
+    def _capture_piece(self, piece: Target) -> PieceImage | None:
+        """The ``piece=`` element's own picture and its start, in px of the captcha."""
+        captured = self._captured
+        try:
+            element = resolve_element(self.driver, piece, timeout=self.settings.element_timeout)
+            shot = capture_element(self.driver, element, scroll=False)
+        except CaptureError as exc:
+            logger.warning("could not capture the piece element (%s); solving without it", exc)
+            return None
+        px_per_css = 1.0 / captured.scale
+        x = (shot.css_rect[0] - captured.css_rect[0]) * px_per_css
+        y = (shot.css_rect[1] - captured.css_rect[1]) * px_per_css
+        return PieceImage(shot.image, x, y)
+
+    def answer(self, piece: PieceImage | None = None) -> None:
         """Ask the solver how far the piece must travel.
+
+        Args:
+            piece: the piece's own picture and start (from a ``piece=`` element), given
+                to a :class:`~omo_selenium.PieceSolver`; other solvers find the piece in
+                the picture as usual.
 
         Raises:
             SolveFailed: the solver refused (the slide step may look at the page instead).
@@ -166,7 +206,12 @@ class Attempt:
         t = time.monotonic()
         solver = self.settings.solver
         try:
-            if isinstance(solver, Locator):
+            if piece is not None and isinstance(solver, PieceSolver):
+                distance = float(solver.solve_piece(captured.image, piece, captured.width_view))
+                how = "solve_piece (piece=)"
+            elif isinstance(solver, Locator):
+                # a piece partly outside the picture: the solver matches the part it
+                # sees with the same part of the gap, so its travel holds as it is
                 self.match = solver.locate(captured.image, captured.width_view)
                 distance, how = float(self.match.distance_css), "locate"
             else:
@@ -249,7 +294,7 @@ class Attempt:
             self.drag = Drag(self.driver, self._handle)
             self.offset_css = 0.0
             try:
-                self.drag.press(rest=REST_SECONDS if press > 1 else 0.0)
+                self.drag.press(rest=REST_SECONDS[press - 2] if press > 1 else 0.0)
                 self._measure_jump(before.handle_x)
                 planned_with = self.offset_css
                 if refused is not None:

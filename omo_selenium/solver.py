@@ -120,6 +120,7 @@ class SliderSolver:
         refresh: Target | None = None,
         attempts: int = 3,
         ratio: float | None = _UNSET,
+        piece: Target | None = None,
     ) -> SolveResult:
         """Solve the captcha, retrying on a fresh one when the page rejects a drag.
 
@@ -140,6 +141,11 @@ class SliderSolver:
                 it, the solver waits for the page to show a new picture by itself.
             attempts: how many captchas to try at most.
             ratio: override the solver's handle ratio for this call.
+            piece: the element showing the puzzle piece, when it is its own element (an
+                img or canvas over the picture, maybe starting outside it). Its picture
+                and start go to the solver's ``solve_piece`` when it has one
+                (:class:`~omo_selenium.PieceSolver`); other solvers are asked as
+                without it. ``None``: the piece is found in the captcha's picture.
 
         Returns:
             The outcome with one record per attempt; check ``result.success`` or call
@@ -160,7 +166,7 @@ class SliderSolver:
         result: SolveResult | None = None
         try:
             result = self._attempts(
-                records, image, handle, success, failure, refresh, attempts, ratio
+                records, image, handle, success, failure, refresh, attempts, ratio, piece
             )
             result.elapsed = time.monotonic() - started
             return result
@@ -180,6 +186,7 @@ class SliderSolver:
         refresh: Target | None,
         attempts: int,
         ratio: float | None,
+        piece: Target | None,
     ) -> SolveResult:
         settings = AttemptSettings(
             self.driver,
@@ -197,7 +204,7 @@ class SliderSolver:
             records.append(record)
             attempt = Attempt(settings, record, self._ratio_for(ratio, handle))
             try:
-                attempt.run(image, handle, success, failure)
+                attempt.run(image, handle, success, failure, piece)
             except (AuthenticationError, ConfigurationError, BrowserLost) as exc:
                 record.fail(exc)
                 raise

@@ -199,6 +199,8 @@ class FakeWidgetDriver:
             if self.covered_by is None:
                 return None
             return [self.covered_by, HANDLE_X + HANDLE_W / 2, HANDLE_Y + HANDLE_H / 2]
+        if "naturalWidth" in script:  # is the picture loaded?
+            return True
         if "root_present" in script:
             return self.snapshot()
         raise AssertionError(f"the fake widget does not know this script: {script[:80]!r}")
