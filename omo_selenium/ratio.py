@@ -10,14 +10,28 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .errors import ConfigurationError
 
-__all__ = ["MAX_RATIO", "MIN_RATIO", "HandleRatio", "RatioSource"]
+if TYPE_CHECKING:
+    from ._types import GapMatch
+    from .browser.capture import Captured
+
+__all__ = [
+    "MAX_RATIO",
+    "MIN_RATIO",
+    "RATIO_HEADROOM",
+    "HandleRatio",
+    "RatioSource",
+    "room_for_whole_drag",
+]
 
 #: Plausible handle-to-piece ratios; a measurement outside is ignored.
 MIN_RATIO, MAX_RATIO = 0.4, 2.5
+
+#: Largest ratio a whole first drag at 1:1 must survive without reaching the track's end.
+RATIO_HEADROOM = 1.6
 
 RatioSource = Literal["given", "measured", "learned", "assumed"]
 
@@ -78,3 +92,13 @@ class HandleRatio:
         if self.widget != widget:
             return None
         return replace(self, source="learned")
+
+
+def room_for_whole_drag(match: GapMatch | None, distance: float, captured: Captured) -> bool:
+    """Whether a whole drag at 1:1 keeps the piece clear of the end of its track even if
+    the real ratio is up to :data:`RATIO_HEADROOM` (known only when the solver located
+    the piece, and so its width)."""
+    if match is None:
+        return False
+    room = captured.width_view - match.piece_box[2] * match.scale
+    return distance * RATIO_HEADROOM <= room

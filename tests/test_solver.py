@@ -6,8 +6,8 @@ import pytest
 from PIL import Image
 
 from omo_selenium._types import GapMatch
-from omo_selenium.attempt import RATIO_HEADROOM, room_for_whole_drag
 from omo_selenium.browser.capture import Captured
+from omo_selenium.ratio import RATIO_HEADROOM, room_for_whole_drag
 
 
 def _captured(width_view: float = 340.0, dpr: float = 2.0) -> Captured:
