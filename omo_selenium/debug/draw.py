@@ -15,9 +15,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 if TYPE_CHECKING:
     from ..browser.slide import PathStep
-    from ..records import AttemptRecord
+    from ..records import AttemptRecord, PieceLook
 
-__all__ = ["ANNOTATED_MIN_WIDTH", "render_annotated", "render_path"]
+__all__ = ["ANNOTATED_MIN_WIDTH", "render_annotated", "render_look", "render_path"]
 
 #: Captures narrower than this (px) are upscaled by a whole factor in ``annotated.png``.
 ANNOTATED_MIN_WIDTH = 600
@@ -86,6 +86,29 @@ def render_annotated(record: AttemptRecord, *, verdict_note: str | None = None) 
     out = Image.new("RGB", (banner.width, pic.height + banner.height), (30, 30, 30))
     out.paste(pic, (0, 0))
     out.paste(banner, (0, pic.height))
+    return out
+
+
+def render_look(look: PieceLook, *, zoom: int = 3) -> Image.Image:
+    """The piece the solver saw moving, on a checkerboard (its alpha shows), enlarged,
+    over a line saying where it started and how far it moved."""
+    sprite = look.sprite.convert("RGBA")
+    w, h = sprite.width * zoom, sprite.height * zoom
+    board = Image.new("RGBA", (w, h), (200, 200, 200, 255))
+    paint = ImageDraw.Draw(board)
+    cell = 4 * zoom
+    for y in range(0, h, cell):
+        for x in range(0, w, cell):
+            if (x // cell + y // cell) % 2:
+                paint.rectangle((x, y, x + cell - 1, y + cell - 1), fill=(150, 150, 150, 255))
+    board.alpha_composite(sprite.resize((w, h), Image.Resampling.NEAREST))
+    text = (
+        f"piece seen moving: {sprite.width}x{sprite.height} px from x {look.start_x:.0f}, "
+        f"y {look.y:.0f}; moved {look.shift_px:.1f} px for {look.handle_css:.0f} css px"
+    )
+    out = Image.new("RGB", (max(w + 20, 7 * len(text) + 20), h + 32), (30, 30, 30))
+    out.paste(board.convert("RGB"), (10, 22))
+    ImageDraw.Draw(out).text((10, 5), text, fill=(235, 235, 235), font=_font(12))
     return out
 
 
