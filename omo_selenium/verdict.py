@@ -70,7 +70,7 @@ NEW_PICTURE_SHARE = 0.45
 #: Share of pixels that differ below which the picture is the one before the drag.
 SAME_PICTURE_SHARE = 0.002
 
-_SNAPSHOT_JS = """
+_SNAPSHOT_JS = r"""
 const [image, handle, given] = arguments;
 function shown(el) {
   if (!el || !el.isConnected) return false;
@@ -124,11 +124,25 @@ if (out.root_present) {
     for (let k = 0; k < bg.length; k++) h = ((h * 33) ^ bg.charCodeAt(k)) >>> 0;
   }
   out.pictures = String(h);
+  const cls = typeof root.className === 'string' ? root.className.trim() : '';
+  out.signature = [root.tagName, root.id || '', cls.split(/\s+/)[0] || ''];
 }
 const live = document.querySelectorAll('[role=alert],[role=status],[aria-live]');
 for (let i = 0; i < live.length && i < 20; i++)
   if (shown(live[i])) out.texts.push((live[i].innerText || '').slice(0, 300));
 return out;
+"""
+
+# Is a shown element like the widget's old root (same tag, and same id or first class)
+# in the document? Then the widget was replaced, not closed.
+_LIKE_ROOT_JS = """
+const [tag, id, cls] = arguments;
+let found = [];
+if (id) { const el = document.getElementById(id); if (el) found = [el]; }
+else if (cls) found = Array.from(document.getElementsByClassName(cls)).slice(0, 20);
+const opts = {opacityProperty: true, visibilityProperty: true};
+return found.some((el) => el.tagName === tag && el.isConnected
+  && el.getBoundingClientRect().width > 0 && (!el.checkVisibility || el.checkVisibility(opts)));
 """
 
 _CAMEL = re.compile(r"([a-z])([A-Z])")
@@ -161,6 +175,7 @@ class WidgetState:
         busy: the widget says it is busy (``aria-busy``).
         pictures: a fingerprint of the widget's image sources.
         scroll: the page's scroll position, CSS px.
+        signature: the root's tag, id and first class (to find a replacement by).
     """
 
     root_present: bool
@@ -170,6 +185,7 @@ class WidgetState:
     busy: bool
     pictures: str
     scroll: tuple[float, float]
+    signature: tuple[str, str, str] | None = None
     root: WebElement | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -212,6 +228,12 @@ def judge(
     ):
         return Verdict.REJECTED, "the handle went back to the start"
     return None
+
+
+def _signature(raw: Any) -> tuple[str, str, str] | None:
+    if not isinstance(raw, list) or len(raw) != 3 or not (raw[1] or raw[2]):
+        return None
+    return str(raw[0]), str(raw[1]), str(raw[2])
 
 
 def picture_change(before: Image.Image, after: Image.Image) -> float:
@@ -277,6 +299,7 @@ class VerdictWatch:
             busy=bool(raw.get("busy")),
             pictures=str(raw.get("pictures") or ""),
             scroll=(float(scroll[0]), float(scroll[1])),
+            signature=_signature(raw.get("signature")),
             root=raw.get("root") if isinstance(raw.get("root"), WebElement) else root,
         )
 
@@ -291,13 +314,19 @@ class VerdictWatch:
         return self.held
 
     def _replaced(self) -> bool:
-        if self.relocate is None:
-            return False
+        """Whether a new captcha stands where the old one was (found again by the
+        caller's target, or a shown element like the widget's root)."""
         try:
-            found = self.relocate()
-            return found is not None and found != self.image and found.is_displayed()
+            if self.relocate is not None:
+                found = self.relocate()
+                if found is not None and found != self.image and found.is_displayed():
+                    return True
+            signature = self.before.signature if self.before is not None else None
+            if signature:
+                return bool(self.driver.execute_script(_LIKE_ROOT_JS, *signature))
         except (WebDriverException, CaptureError):
             return False
+        return False
 
     def verdict(
         self,
