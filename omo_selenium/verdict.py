@@ -170,6 +170,7 @@ class WidgetState:
     Attributes:
         root_present: the widget's root element is still in the document.
         root_shown: it is displayed.
+        image_shown: the captcha's picture is displayed.
         handle_x: the handle's left edge in the viewport, CSS px (``None``: gone).
         words: the words shown on and around the widget.
         busy: the widget says it is busy (``aria-busy``).
@@ -180,6 +181,7 @@ class WidgetState:
 
     root_present: bool
     root_shown: bool
+    image_shown: bool
     handle_x: float | None
     words: frozenset[str]
     busy: bool
@@ -191,7 +193,7 @@ class WidgetState:
     @classmethod
     def gone(cls) -> WidgetState:
         """The state of a widget whose root left the document."""
-        return cls(False, False, None, frozenset(), False, "", (0.0, 0.0))
+        return cls(False, False, False, None, frozenset(), False, "", (0.0, 0.0))
 
 
 def judge(
@@ -294,6 +296,7 @@ class VerdictWatch:
         return WidgetState(
             root_present=bool(raw.get("root_present")),
             root_shown=bool(raw.get("root_shown")),
+            image_shown=bool(raw.get("image_shown")),
             handle_x=float(handle_x) if isinstance(handle_x, (int, float)) else None,
             words=words_of([*raw.get("words", []), *raw.get("texts", [])]),
             busy=bool(raw.get("busy")),
@@ -378,7 +381,8 @@ class VerdictWatch:
                         decided = None
                 else:
                     closed_since = None
-                if decided is None and captured is not None and now.root_shown:
+                closing = closed_since is not None
+                if decided is None and captured is not None and now.image_shown and not closing:
                     polls += 1
                     if polls % SCREENSHOT_EVERY == 0 and not now.busy:
                         decided = self._compare_picture(captured)

@@ -20,6 +20,7 @@ def _state(words: str = "", **changes: Any) -> WidgetState:
     base: dict[str, Any] = {
         "root_present": True,
         "root_shown": True,
+        "image_shown": True,
         "handle_x": 120.0,
         "words": words_of(["captcha slider", "Slide to complete the puzzle", words]),
         "busy": False,

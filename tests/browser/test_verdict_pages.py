@@ -47,8 +47,10 @@ ANSWERS = {
     ),
     # rejected
     "replaced": (
-        "const n = root.cloneNode(true); n.querySelector('#img').style.background = '#385';"
-        "n.querySelector('#handle').style.left = '0px'; n.querySelector('#piece').style.left = '0px';"
+        "const n = root.cloneNode(true);"
+        "n.querySelector('#img').style.background = '#385';"
+        "n.querySelector('#handle').style.left = '0px';"
+        "n.querySelector('#piece').style.left = '0px';"
         "root.replaceWith(n)",
         "rejected",
     ),
