@@ -386,6 +386,12 @@ class VerdictWatch:
                     polls += 1
                     if polls % SCREENSHOT_EVERY == 0 and not now.busy:
                         decided = self._compare_picture(captured)
+                        if decided is not None:
+                            # the widget may have changed since the snapshot: a picture
+                            # taken as it closed or showed its verdict does not count
+                            again = self.snapshot()
+                            if not again.image_shown or judge(held, again, start_x=start_x):
+                                decided = None
                 if decided is not None:
                     return decided
             if time.monotonic() + POLL_SECONDS > deadline:
