@@ -23,6 +23,7 @@ from .errors import (
     CaptureError,
     ConfigurationError,
     OmoCaptchaError,
+    SolveFailed,
 )
 from .ratio import HandleRatio
 from .records import AttemptRecord, SolveResult, Verdict
@@ -238,6 +239,10 @@ class SliderSolver:
                 return SolveResult(True, records, 0.0)
             if record.verdict is Verdict.UNKNOWN:
                 break  # the captcha may be solved: another drag could undo it
+            if refresh is None and not record.path and isinstance(record.exception, SolveFailed):
+                # nothing was dragged, so the page has no reason to show another picture
+                logger.info("the solver refused the picture and no refresh= asks for another")
+                break
         return SolveResult(False, records, 0.0)
 
     def _ratio_for(self, given: float | None, handle: Target) -> HandleRatio | None:

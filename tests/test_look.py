@@ -91,3 +91,22 @@ def test_a_piece_that_cannot_be_seen_is_released_at_the_start() -> None:
     assert not result.success
     assert driver.widget.verdicts in ([], [False])
     assert driver.widget.handle_x == 0
+
+
+def test_a_refused_picture_is_not_retried_when_nothing_asks_for_another() -> None:
+    driver = FakeWidgetDriver(gap_x=190.0)
+
+    class Refusing:
+        calls = 0
+
+        def solve(self, image: Any, width_view: float) -> float:
+            self.calls += 1
+            raise SolveFailed("confidence under the floor")
+
+    solver = Refusing()
+    result = SliderSolver(driver, solver, style=STYLE, element_timeout=0.5).solve(  # type: ignore[arg-type]
+        driver.image, driver.handle, attempts=3
+    )
+    # no drag, no refresh=: the page shows the same picture, asking again is pointless
+    assert solver.calls == 1 and len(result.attempts) == 1
+    assert isinstance(result.attempts[0].exception, SolveFailed)
