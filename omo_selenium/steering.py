@@ -55,6 +55,8 @@ MAX_PRESSES = 3
 REST_SECONDS = (0.5, 1.0)
 #: Handle movement (CSS px) that counts as following the pointer, or as a jump on press.
 FOLLOW_CSS_PX = 1.0
+#: Seconds to let a handle seen ahead of the pointer settle before measuring it again.
+JUMP_SETTLE_SECONDS = 0.08
 #: The first move of a look, when the engine refused the picture (CSS px).
 LOOK_MOVE_CSS_PX = 64
 
@@ -218,10 +220,8 @@ class Steering:
         if start_x is not None and now.handle_x is not None:
             moved = now.handle_x - start_x
             if abs(moved) >= FOLLOW_CSS_PX:
-                offset = moved - drag.x
-                if abs(offset) >= FOLLOW_CSS_PX:
-                    logger.info("the handle jumped %.1f css px ahead of the pointer", offset)
-                    self.offset_css = offset
+                if moved - drag.x - self.offset_css >= FOLLOW_CSS_PX:
+                    self._confirm_jump(start_x)
                 return True
         if now.scroll != scroll:
             raise SlideError(
@@ -230,6 +230,19 @@ class Steering:
             )
         travel = self._piece_travel()
         return travel is not None and travel > 0.5
+
+    def _confirm_jump(self, start_x: float) -> None:
+        """The handle is ahead of the pointer after the first move: a widget that set it
+        to the pointer's x, or one still catching up with an overshoot. Look again once
+        it had time to settle and keep the offset only if it stays ahead."""
+        time.sleep(JUMP_SETTLE_SECONDS)
+        again = self.watch.snapshot()
+        if again.handle_x is None:
+            return
+        offset = again.handle_x - start_x - self._drag.x
+        if offset >= FOLLOW_CSS_PX:
+            logger.info("the handle runs %.1f css px ahead of the pointer", offset)
+            self.offset_css = offset
 
     def _check_handle_is_free(self) -> None:
         covered = covering_element(self.driver, self.handle_el)
