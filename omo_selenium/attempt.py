@@ -1,9 +1,10 @@
 """One attempt at a slider captcha: capture, answer, drag, verdict.
 
 An :class:`Attempt` owns what one try needs while it runs: the elements, the captured
-picture, the answer, the drag in progress, the looks at the page and the handle ratio.
-It writes its :class:`~omo_selenium.records.AttemptRecord` once per step, when the step
-is done; nothing is read back from the record.
+picture, the answer, the watch on the widget (for the verdict) and, for the slide step,
+a :class:`~omo_selenium.steering.Steering` that owns the drag, its looks at the page and
+the handle ratio. It writes its :class:`~omo_selenium.records.AttemptRecord` once per
+step, when the step is done; nothing is read back from the record.
 """
 
 from __future__ import annotations
@@ -215,7 +216,7 @@ class Attempt:
             )
         logger.debug("verdict %s (%s)", verdict.value, reason)
 
-    # -- the drag ------------------------------------------------------------------------
+    # -- helpers ------------------------------------------------------------------------
 
     @property
     def _captured(self) -> Captured:

@@ -79,6 +79,7 @@ class Steering:
     Args:
         settings: the solver's settings.
         captured: the captcha's picture before the drag.
+        image: the captcha's picture element (looked at again while dragging).
         handle: the slider handle.
         watch: the widget's watch (its snapshots tell where the handle is).
         ratio: the handle ratio to start from.
@@ -111,6 +112,7 @@ class Steering:
         self.presses = 0
         self.landed_css: float | None = None
         self.correction_css = 0
+        #: The button was let go at the end of a complete drag (the page will judge it).
         self.released = False
         self.look: PieceLook | None = None
         #: How the answer was found, when the look found it.
@@ -258,12 +260,6 @@ class Steering:
         if self.drag is None:
             raise SlideError("the handle is not pressed")
         return self.drag
-
-    @property
-    def _handle(self) -> WebElement:
-        if self.handle_el is None:
-            raise CaptureError("the slider handle was not found")
-        return self.handle_el
 
     def _look(self) -> Captured:
         captured = self.captured
