@@ -362,3 +362,34 @@ def test_piece_element_with_the_local_engine(omo_driver: WebDriver, demo_site) -
         IMAGE, HANDLE, piece="#captcha-piece", attempts=1
     )
     _assert_server_agrees(demo_site, result)
+
+
+class RefusingTruthPieceSolver(TruthPieceSolver):
+    """Refuses every whole picture (as the engine does under its confidence floor); with
+    the piece's own picture it answers the server's distance."""
+
+    def solve(self, image, width_view: float) -> float:  # type: ignore[no-untyped-def]
+        from omo_selenium import SolveFailed
+
+        raise SolveFailed("confidence under the floor")
+
+
+@pytest.mark.parametrize("ratio", ["1", "1.3"])
+def test_a_refused_picture_leads_to_the_look_on_the_live_page(
+    omo_driver: WebDriver, demo_site, ratio: str
+) -> None:  # type: ignore[no-untyped-def]
+    omo_driver.get(demo_site.url_for(ratio=ratio))
+    _wait_for_challenge(omo_driver)
+    solver = RefusingTruthPieceSolver(demo_site)
+    result = SliderSolver(omo_driver, solver).solve(IMAGE, HANDLE, attempts=1)  # type: ignore[arg-type]
+    record = result.attempts[0]
+    _assert_server_agrees(demo_site, result)
+    assert record.answered_by == "solve_piece (look)"
+    challenge = demo_site.last_challenge()
+    piece = solver.pieces[0]
+    assert piece.x is not None and piece.y is not None
+    # the piece cut out of two screenshots is where the page drew it, with its outline
+    assert piece.x == pytest.approx(challenge.start_x / challenge.scale, abs=4)
+    assert piece.y == pytest.approx(challenge.gap_y / challenge.scale, abs=4)
+    assert record.ratio == pytest.approx(float(ratio), abs=0.05)
+    assert record.look is not None and record.look.sprite.width >= 20
