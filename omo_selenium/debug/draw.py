@@ -75,6 +75,16 @@ def render_annotated(record: AttemptRecord, *, verdict_note: str | None = None) 
                     _tag(draw, (x0 + 6, y0 + 6), name, colour)
     elif captured is not None:
         offset_px = _offset_px(record)
+        look = record.look
+        if look is not None:
+            # the piece the solver saw moving, where it started; the answer counts from it
+            box = (round(look.start_x), round(look.y), look.sprite.width, look.sprite.height)
+            corners = _corners(box, k)
+            if corners is not None:
+                draw.rectangle(corners, outline=PIECE_COLOUR, width=2)
+                _tag(draw, (corners[0] + 3, corners[3] + 6), "piece (seen moving)", PIECE_COLOUR)
+            if offset_px is not None:
+                offset_px += look.start_x
         if offset_px is not None:
             x = round(offset_px * k)
             bottom = pic.height - 1
@@ -320,6 +330,8 @@ def _banner_lines(
     lines.append((" | ".join(steps), white))
     if record.captured is not None and record.match is not None:
         lines.append(("cyan box: piece | magenta box: gap | yellow arrow: travel", grey))
+    elif record.captured is not None and record.distance_css is not None and record.look:
+        lines.append(("cyan box: the piece seen moving | magenta line: where it goes", grey))
     elif record.captured is not None and record.distance_css is not None:
         lines.append(("magenta line: answered offset from the left edge (no boxes)", grey))
     return lines
