@@ -148,7 +148,9 @@ class Steering:
                 self._measure_jump(before.handle_x)
                 planned_with = self.offset_css
                 if refused is not None:
-                    rest = self._look_instead(refused, style)
+                    quiet = dataclasses.replace(style, overshoot=False)
+                    self.drag.move(plan_path(LOOK_MOVE_CSS_PX, style=quiet), hold=style.settle / 2)
+                    rest = []
                 else:
                     rest = self._first_move(style, rng)
                 if self._followed(before.handle_x, before.scroll):
@@ -165,7 +167,9 @@ class Steering:
             )
         drag = self.drag
         try:
-            if abs(self.offset_css - planned_with) >= FOLLOW_CSS_PX:
+            if refused is not None:
+                rest = self._look_instead(refused, style)
+            elif abs(self.offset_css - planned_with) >= FOLLOW_CSS_PX:
                 # the handle jumped ahead of the pointer on the first move: plan again
                 rest = self._plan(self.distance_css / self.ratio.value - self.handle_css, style)
             if self.settings.check_landing:
@@ -357,22 +361,19 @@ class Steering:
             )
 
     def _look_instead(self, refused: SolveFailed, style: SlideStyle) -> list[PathStep]:
-        """The solver refused the picture: move the piece a little, see it, and ask the
-        solver with the piece's own picture; return the rest of the drag.
+        """The solver refused the picture and the first short move was made: see the
+        piece, ask the solver with its own picture; return the rest of the drag.
 
         Raises:
             SolveFailed: the piece could not be seen, or the solver cannot use it.
         """
-        drag = self._drag
-        quiet = dataclasses.replace(style, overshoot=False)
-        drag.move(plan_path(LOOK_MOVE_CSS_PX, style=quiet), hold=style.settle / 2)
         captured = self.captured
-        look = look_at_piece(captured, self._look(), handle_css=float(drag.x))
+        look = look_at_piece(captured, self._look(), handle_css=self.handle_css)
         if look is None:
             self._undo_look()
             raise SolveFailed(f"{refused}; the piece could not be seen moving") from refused
         self.look = look
-        self._learn(look.shift_px * captured.scale, float(drag.x))
+        self._learn(look.shift_px * captured.scale, self.handle_css)
         t = time.monotonic()
         try:
             distance = solve_with_piece(self.settings.solver, captured, look)

@@ -134,6 +134,8 @@ class FakeWidgetDriver:
         if not self.widget.pressed:
             return
         self.widget.pressed = False
+        if self.widget.handle_x < 1:
+            return  # a drop at the start is no answer (as most widgets treat it)
         passed = abs(self.piece_x - self.widget.gap_x) <= self.tolerance
         self.widget.verdicts.append(passed)
         self.widget.state = "success" if passed else "fail"

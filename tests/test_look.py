@@ -110,3 +110,14 @@ def test_a_refused_picture_is_not_retried_when_nothing_asks_for_another() -> Non
     # no drag, no refresh=: the page shows the same picture, asking again is pointless
     assert solver.calls == 1 and len(result.attempts) == 1
     assert isinstance(result.attempts[0].exception, SolveFailed)
+
+
+def test_the_look_presses_again_when_the_first_press_was_ignored() -> None:
+    driver = FakeWidgetDriver(gap_x=200.0, ignore_first_press=True)
+    result = SliderSolver(driver, RefusingPieceSolver(), style=STYLE, verify_timeout=0.5).solve(  # type: ignore[arg-type]
+        driver.image, driver.handle, attempts=1
+    )
+    record = result.attempts[0]
+    assert result.success, record.error
+    assert record.presses == 2 and record.answered_by == "solve_piece (look)"
+    assert driver.widget.verdicts == [True]
