@@ -247,6 +247,14 @@ def picture_change(before: Image.Image, after: Image.Image) -> float:
     return histogram[255] / float(before.width * before.height)
 
 
+@dataclass
+class _Wait:
+    """What the verdict wait remembers between two looks."""
+
+    closed_since: float | None = None
+    polls: int = 0
+
+
 class VerdictWatch:
     """Watch one widget through a drag and read its verdict after release.
 
@@ -358,40 +366,18 @@ class VerdictWatch:
         held = self.held or self.before or WidgetState.gone()
         start_x = self.before.handle_x if self.before is not None else None
         deadline = time.monotonic() + timeout
-        closed_since: float | None = None
-        polls = 0
+        wait = _Wait()
         while True:
             if ok is not None and ok(self.driver):
                 return Verdict.ACCEPTED, "success= condition"
             if bad is not None and bad(self.driver):
                 return Verdict.REJECTED, "failure= condition"
             if ok is None:
-                now = self.snapshot()
-                decided = judge(held, now, start_x=start_x)
-                if (
-                    decided is not None
-                    and decided[0] is Verdict.ACCEPTED
-                    and "captcha" in decided[1]
-                ):
-                    # closing: it must stay closed, and not be replaced by a new captcha
-                    if self._replaced():
-                        return Verdict.REJECTED, "the captcha was replaced by a new one"
-                    closed_since = closed_since or time.monotonic()
-                    if time.monotonic() - closed_since < CLOSED_FOR_SECONDS:
-                        decided = None
-                else:
-                    closed_since = None
-                closing = closed_since is not None
-                if decided is None and captured is not None and now.image_shown and not closing:
-                    polls += 1
-                    if polls % SCREENSHOT_EVERY == 0 and not now.busy:
-                        decided = self._compare_picture(captured)
-                        if decided is not None:
-                            # the widget may have changed since the snapshot: a picture
-                            # taken as it closed or showed its verdict does not count
-                            again = self.snapshot()
-                            if not again.image_shown or judge(held, again, start_x=start_x):
-                                decided = None
+                try:
+                    decided = self._infer(held, start_x, captured, wait)
+                except SlideError as exc:  # a page between two documents, a closing frame
+                    logger.debug("the page could not be read (%s); waiting", exc)
+                    decided = None
                 if decided is not None:
                     return decided
             if time.monotonic() + POLL_SECONDS > deadline:
@@ -400,6 +386,39 @@ class VerdictWatch:
         if ok is not None:
             return Verdict.REJECTED, f"success= not shown within {timeout:.1f} s"
         return Verdict.UNKNOWN, f"no sign of a verdict within {timeout:.1f} s"
+
+    def _infer(
+        self,
+        held: WidgetState,
+        start_x: float | None,
+        captured: Captured | None,
+        wait: _Wait,
+    ) -> tuple[Verdict, str] | None:
+        """One look at the page: the verdict it shows, or ``None`` for not yet."""
+        now = self.snapshot()
+        decided = judge(held, now, start_x=start_x)
+        if decided is not None and decided[0] is Verdict.ACCEPTED and "captcha" in decided[1]:
+            # closing: it must stay closed, and not be replaced by a new captcha
+            if self._replaced():
+                return Verdict.REJECTED, "the captcha was replaced by a new one"
+            wait.closed_since = wait.closed_since or time.monotonic()
+            if time.monotonic() - wait.closed_since < CLOSED_FOR_SECONDS:
+                return None
+            return decided
+        wait.closed_since = None
+        if decided is not None or captured is None or not now.image_shown:
+            return decided
+        wait.polls += 1
+        if wait.polls % SCREENSHOT_EVERY or now.busy:
+            return None
+        decided = self._compare_picture(captured)
+        if decided is not None:
+            # the widget may have changed since the snapshot: a picture taken as it
+            # closed or showed its verdict does not count
+            again = self.snapshot()
+            if not again.image_shown or judge(held, again, start_x=start_x):
+                return None
+        return decided
 
     def _compare_picture(self, captured: Captured) -> tuple[Verdict, str] | None:
         try:

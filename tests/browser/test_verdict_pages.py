@@ -45,6 +45,10 @@ ANSWERS = {
         "document.getElementById('status').textContent = 'Passed, thanks'",
         "accepted",
     ),
+    "page replaced": (
+        "document.open(); document.write('<p>Welcome back</p>'); document.close()",
+        "accepted",
+    ),
     # rejected
     "replaced": (
         "const n = root.cloneNode(true);"
