@@ -21,6 +21,13 @@ VARIANT_HELP = (
     ("delay=1000", "server waits this many ms before the verdict"),
     ("sample=100", "page reads the pointer only every N ms"),
     ("strict=1", "server rejects robotic drags (under 5 points, perfectly flat)"),
+    ("hover=1", "press ignored until the pointer rested on the handle (250-700 ms)"),
+    ("jump=1", "handle's left edge jumps to the pointer on press"),
+    ("verdict=class", "verdict only as a class on #captcha (no text)"),
+    ("late=1", "verdict shown 0.7-1.3 s after release"),
+    ("reset=1", "after a failure: slide back, clear, new picture"),
+    ("outside=1", "piece is its own img/canvas, starting left of the picture"),
+    ("tolerance=2", "accept only +-2 natural px"),
 )
 
 
@@ -43,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Demo captcha site on {url}/  (Ctrl-C to stop)")
         print("Variants (combine with &):")
         for query, text in VARIANT_HELP:
-            print(f"  {url}/?{query:<12}  {text}")
+            print(f"  {url}/?{query:<13}  {text}")
         sys.stdout.flush()
 
     try:

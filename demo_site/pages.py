@@ -1,16 +1,19 @@
 """HTML for the demo pages, rendered from the templates in ``static/``.
 
 Nothing here knows a challenge: the pages carry only the variant's page behaviour
-(display size, handle ratio, pointer sampling) and the URLs to fetch a challenge from.
+(display size, handle ratio, pointer sampling, and the amounts drawn for hover, jump,
+verdict and reset variants) and the URLs to fetch a challenge from.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import random
 import re
 from importlib import resources
 
+from .behaviour import PageBehaviour
 from .variants import DISPLAY_HEIGHT, DISPLAY_WIDTH, Variant
 
 __all__ = ["FRAME_HEIGHT", "FRAME_WIDTH", "read_static", "render_frame", "render_page"]
@@ -20,6 +23,8 @@ FRAME_WIDTH = 404
 #: CSS height of the iframe that holds the widget (``iframe=1``).
 FRAME_HEIGHT = 404
 
+# "omo_selenium.demo_site" once installed, "demo_site" from a checkout
+_PACKAGE = __package__ or "demo_site"
 _SERVED = re.compile(r"^[a-z0-9_-]+\.(css|js|svg|png)$")
 _CONTENT_TYPES = {
     "css": "text/css; charset=utf-8",
@@ -76,7 +81,7 @@ def read_static(name: str) -> tuple[bytes, str] | None:
     return path.read_bytes(), _CONTENT_TYPES[match.group(1)]
 
 
-def _widget(variant: Variant) -> str:
+def _widget(variant: Variant, rng: random.Random | None) -> str:
     query = variant.to_query()
     config = {
         "challenge_url": "/api/challenge" + (f"?{query}" if query else ""),
@@ -86,12 +91,18 @@ def _widget(variant: Variant) -> str:
         "ratio": round(variant.effective_ratio(), 6),
         "sample": variant.sample,
     }
+    if variant.has_page_behaviour():
+        config.update(PageBehaviour.draw(variant, rng or random.Random()).config())
     text = json.dumps(config).replace("<", "\\u003c")
     return _static("widget.html").replace("{{config}}", text)
 
 
-def render_page(variant: Variant) -> str:
-    """Return the outer demo page: a sign-in form holding the widget (or its iframe)."""
+def render_page(variant: Variant, rng: random.Random | None = None) -> str:
+    """Return the outer demo page: a sign-in form holding the widget (or its iframe).
+
+    ``rng`` draws the page's behaviour amounts (:class:`~demo_site.behaviour.PageBehaviour`);
+    ``None`` draws them unseeded.
+    """
     if variant.iframe:
         query = variant.without_frame().to_query()
         src = "/widget" + (f"?{query}" if query else "")
@@ -100,7 +111,7 @@ def render_page(variant: Variant) -> str:
             f'width="{FRAME_WIDTH}" height="{FRAME_HEIGHT}" scrolling="no"></iframe>'
         )
     else:
-        captcha = _widget(variant)
+        captcha = _widget(variant, rng)
     label = variant.to_query() or "default"
     return (
         _static("page.html")
@@ -110,6 +121,6 @@ def render_page(variant: Variant) -> str:
     )
 
 
-def render_frame(variant: Variant) -> str:
-    """Return the page that goes inside the iframe: the widget alone."""
-    return _static("frame.html").replace("{{captcha}}", _widget(variant.without_frame()))
+def render_frame(variant: Variant, rng: random.Random | None = None) -> str:
+    """Return the page that goes inside the iframe: the widget alone (``rng`` as above)."""
+    return _static("frame.html").replace("{{captcha}}", _widget(variant.without_frame(), rng))

@@ -18,6 +18,7 @@ from .variants import (
     Variant,
     gap_x_range,
     gap_y_range,
+    outside_start_range,
     piece_padding,
     piece_shape_size,
 )
@@ -41,6 +42,8 @@ class PuzzleImages:
         gap_x: left edge, in natural px, where the piece image fits (the answer).
         gap_y: top edge, in natural px, of the piece image and of the gap.
         decoys: boxes ``(left, top, right, bottom)`` of the decoy gaps.
+        start_x: where the piece image's left edge starts, in natural px of the picture
+            (0, or negative with ``outside=1``: partly left of the picture).
     """
 
     clean: Image.Image
@@ -50,6 +53,7 @@ class PuzzleImages:
     gap_x: int
     gap_y: int
     decoys: tuple[Box, ...]
+    start_x: int = 0
 
 
 def _jigsaw(draw: ImageDraw.ImageDraw, o: float, s: float) -> None:
@@ -249,6 +253,10 @@ def generate_puzzle(variant: Variant, seed: int) -> PuzzleImages:
     _shade_gap(bg, mask, gap_x, gap_y, variant.style, variant.scale, 1.0)
     background = Image.fromarray(np.clip(bg, 0, 255).astype(np.uint8), "RGB")
     piece = _cut_piece(clean, mask, gap_x, gap_y, variant.style, variant.scale)
+    start_x = 0
+    if variant.outside:  # drawn last: the other variants' puzzles stay as they were
+        low, high = outside_start_range(variant.scale)
+        start_x = -int(rng.integers(low, high + 1))
     return PuzzleImages(
         clean=clean,
         background=background,
@@ -257,4 +265,5 @@ def generate_puzzle(variant: Variant, seed: int) -> PuzzleImages:
         gap_x=gap_x,
         gap_y=gap_y,
         decoys=decoys,
+        start_x=start_x,
     )

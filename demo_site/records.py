@@ -22,6 +22,8 @@ class ChallengeRecord:
         ratio: piece px moved per handle px on the page.
         piece_width: width of the piece image, in natural px.
         issued_at: ``time.time()`` when it was issued.
+        start_x: where the piece image's left edge starts, natural px of the picture
+            (negative with ``outside=1``).
     """
 
     id: str
@@ -32,16 +34,22 @@ class ChallengeRecord:
     ratio: float
     piece_width: int
     issued_at: float
+    start_x: int = 0
 
     @property
     def distance_css_px(self) -> float:
         """CSS px the piece must travel from its start to the gap."""
-        return self.gap_x / self.scale
+        return (self.gap_x - self.start_x) / self.scale
 
     @property
     def handle_css_px(self) -> float:
         """CSS px the handle must be dragged to put the piece into the gap."""
         return self.distance_css_px / self.ratio
+
+    def piece_x_at(self, handle_css: float) -> float:
+        """Where the page puts the piece's left edge (natural px of the picture) when the
+        handle is ``handle_css`` CSS px from its start (before the page clamps it)."""
+        return self.start_x + handle_css * self.ratio * self.scale
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,8 @@ class _Handler(DeadlineRequestHandler):
             except RequestError as exc:
                 self._html(400, f"<!doctype html><title>Bad variant</title><p>{exc.message}</p>")
                 return
-            page = render_frame(variant) if path == "/widget" else render_page(variant)
+            render = render_frame if path == "/widget" else render_page
+            page = render(variant, self.server.store.page_rng)
             self._html(200, page)
         elif path.startswith("/static/"):
             asset = read_static(path[len("/static/") :])

@@ -162,8 +162,8 @@ def _ends_elsewhere(
     px) absorbs rounding and a handle that jumps to the pointer on press.
     """
     last_dx = max(0.0, trajectory[-1][1]) if trajectory else 0.0
-    free = last_dx * record.ratio * record.scale
-    handle_travel = (DISPLAY_WIDTH - HANDLE_WIDTH) * record.ratio * record.scale
+    free = record.piece_x_at(last_dx)  # from the piece's start (left of 0 with outside=1)
+    handle_travel = record.piece_x_at(DISPLAY_WIDTH - HANDLE_WIDTH)
     piece_travel = DISPLAY_WIDTH * record.scale - record.piece_width
     clamped = min(free, handle_travel, piece_travel)
     return x > free + slack or x < clamped - slack
@@ -209,6 +209,9 @@ class ChallengeStore:
         self.tolerance_px = tolerance_px
         self._clock = clock
         self._rng = random.Random(seed)
+        #: Draws each page's behaviour amounts (hover wait, verdict delay...); seeded apart
+        #: from the pictures so that pages do not change the puzzles a seed gives.
+        self.page_rng = random.Random(None if seed is None else f"pages:{seed}")
         self._cond = threading.Condition()
         self._live: dict[str, _Live] = {}
         self._images: dict[str, tuple[bytes, str]] = {}
@@ -240,6 +243,7 @@ class ChallengeStore:
             ratio=variant.effective_ratio(),
             piece_width=puzzle.piece.width,
             issued_at=time.time(),
+            start_x=puzzle.start_x,
         )
         with self._cond:
             self._prune()
@@ -249,7 +253,7 @@ class ChallengeStore:
             self._challenges.append(record)
             self._cond.notify_all()
         logger.info("challenge %s issued (%s)", cid, variant.to_query() or "default")
-        return {
+        data: dict[str, Any] = {
             "id": cid,
             "background": f"/img/{tokens[0]}",
             "piece": f"/img/{tokens[1]}",
@@ -260,6 +264,9 @@ class ChallengeStore:
             "piece_y": puzzle.gap_y,
             "expires_in": self.ttl,
         }
+        if variant.outside:
+            data["piece_start"] = puzzle.start_x  # natural px left of the picture; not the gap
+        return data
 
     def _prune(self) -> None:
         now = self._clock()
@@ -334,8 +341,9 @@ class ChallengeStore:
             return 410, "expired"
         if live.failures >= self.max_failures:
             return 429, "too_many_failures"
-        slack = self.tolerance_px + TRAJECTORY_SLACK_CSS * live.record.scale
-        if abs(x - live.record.gap_x) > self.tolerance_px:
+        tolerance = live.record.variant.tolerance or self.tolerance_px
+        slack = tolerance + TRAJECTORY_SLACK_CSS * live.record.scale
+        if abs(x - live.record.gap_x) > tolerance:
             reason = "missed"
         elif live.record.variant.strict and _looks_robotic(trajectory):
             reason = "robotic"

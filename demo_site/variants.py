@@ -18,11 +18,14 @@ __all__ = [
     "DISPLAY_HEIGHT",
     "DISPLAY_WIDTH",
     "HANDLE_WIDTH",
+    "OUTSIDE_MAX_CSS",
     "SHAPES",
     "STYLES",
+    "VERDICTS",
     "Variant",
     "gap_x_range",
     "gap_y_range",
+    "outside_start_range",
     "piece_padding",
     "piece_shape_size",
     "piece_size",
@@ -38,6 +41,10 @@ HANDLE_WIDTH = 44
 SHAPES = ("jigsaw", "square", "circle", "shield", "star")
 #: Outline and shadow looks for the piece and the gap.
 STYLES = ("classic", "glow", "flat")
+#: How the page shows its verdict: words in ``#captcha-result``, or only a class on ``#captcha``.
+VERDICTS = ("text", "class")
+#: With ``outside=1``, the piece starts up to this many CSS px left of the picture.
+OUTSIDE_MAX_CSS = 18
 
 _SHAPE_CSS = 54  # the shape's bounding box, CSS px
 _PAD_CSS = 4  # transparent margin around the shape for outline and shadow, CSS px
@@ -47,7 +54,9 @@ _LIMITS = {
     "decoys": (0, 4),
     "delay": (0, 5000),
     "sample": (0, 500),
+    "tolerance": (0.5, 10.0),
 }
+_FLAGS = ("iframe", "fold", "strict", "hover", "jump", "late", "reset", "outside")
 _TAG = re.compile(r"[A-Za-z0-9_-]{0,40}")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off", "")
@@ -73,6 +82,23 @@ class Variant:
         delay: milliseconds the server waits before answering a verification.
         sample: the page reads the pointer only every this many milliseconds (0 = every move).
         strict: the server rejects robotic trajectories (few points, perfectly flat).
+        hover: a press counts only after the pointer has rested on the handle for a
+            moment (a hover transition of 250-700 ms, drawn per page); earlier presses
+            are ignored.
+        jump: on press the handle's left edge jumps to the pointer's x (minus 0-10 px,
+            drawn per page), as some widgets do.
+        verdict: ``"text"`` (words in ``#captcha-result``, ``data-state``) or ``"class"``
+            (only a class on ``#captcha``, its name drawn per page; no text, no result
+            element).
+        late: the page shows its verdict 0.7-1.3 s (drawn per page) after release, with no
+            "verifying" state before it.
+        reset: after a failure the widget shows it briefly (0.25-0.7 s), then the handle
+            and piece slide back, the verdict is cleared and a new picture appears.
+        outside: the piece is a separate ``<img>`` or ``<canvas>`` (drawn per page) laid
+            over the picture, starting partly left of it (6-18 CSS px, drawn per
+            challenge).
+        tolerance: largest accepted landing error in natural px for this page (``None``:
+            the site's, 4 px).
         tag: a free label (letters, digits, ``-``, ``_``; at most 40) recorded with every
             challenge the page asks for, so a client running many sessions can find its
             own verifications (:meth:`DemoSite.verifications_tagged`). No effect on the page.
@@ -88,6 +114,13 @@ class Variant:
     delay: int = 0
     sample: int = 0
     strict: bool = False
+    hover: bool = False
+    jump: bool = False
+    verdict: str = "text"
+    late: bool = False
+    reset: bool = False
+    outside: bool = False
+    tolerance: float | None = None
     tag: str = ""
 
     def __post_init__(self) -> None:
@@ -111,9 +144,17 @@ class Variant:
             raise ValueError(f"shape must be one of {', '.join(SHAPES)}")
         if self.style not in STYLES:
             raise ValueError(f"style must be one of {', '.join(STYLES)}")
-        for name in ("iframe", "fold", "strict"):
+        for name in _FLAGS:
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be a boolean")
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}")
+        if self.tolerance is not None:
+            low, high = _LIMITS["tolerance"]
+            if isinstance(self.tolerance, bool) or not isinstance(self.tolerance, (int, float)):
+                raise ValueError("tolerance must be a number")
+            if not (math.isfinite(self.tolerance) and low <= self.tolerance <= high):
+                raise ValueError(f"tolerance must be between {low} and {high} natural px")
         if not isinstance(self.tag, str) or not _TAG.fullmatch(self.tag):
             raise ValueError("tag must be at most 40 letters, digits, '-' or '_'")
 
@@ -176,19 +217,30 @@ class Variant:
             return (DISPLAY_WIDTH - piece_css) / (DISPLAY_WIDTH - HANDLE_WIDTH)
         return float(self.ratio)
 
+    def has_page_behaviour(self) -> bool:
+        """Return True when the page draws amounts of its own (hover, jump, verdict...)."""
+        return (
+            self.hover
+            or self.jump
+            or self.late
+            or self.reset
+            or self.outside
+            or self.verdict != "text"
+        )
+
     def natural_size(self) -> tuple[int, int]:
         """Return the picture's natural (width, height) in image px."""
         return round(DISPLAY_WIDTH * self.scale), round(DISPLAY_HEIGHT * self.scale)
 
 
 def _parse_value(name: str, raw: str) -> object:
-    if name in ("iframe", "fold", "strict"):
+    if name in _FLAGS:
         if raw in _TRUE:
             return True
         if raw in _FALSE:
             return False
         raise ValueError(f"{name} must be 0 or 1, got {raw!r}")
-    if name in ("shape", "style", "tag"):
+    if name in ("shape", "style", "verdict", "tag"):
         return raw
     if name == "ratio" and raw == "auto":
         return "auto"
@@ -222,13 +274,16 @@ def gap_x_range(variant: Variant) -> tuple[int, int]:
     """Return the inclusive range of the gap's x (piece image left edge), in natural px.
 
     The gap lies right of the piece's start position (never overlapping it), inside the
-    picture, and within the piece's reach for the variant's handle ratio.
+    picture, and within the piece's reach for the variant's handle ratio (from the
+    furthest start left of the picture with ``outside=1``).
     """
     scale = variant.scale
     width, _ = variant.natural_size()
     piece = piece_size(scale)
     low = piece + round(10 * scale)
     reach = variant.effective_ratio() * (DISPLAY_WIDTH - HANDLE_WIDTH) * scale
+    if variant.outside:
+        reach -= outside_start_range(scale)[1]
     high = min(width - piece - round(6 * scale), math.floor(reach) - round(4 * scale))
     return low, high
 
@@ -238,3 +293,8 @@ def gap_y_range(variant: Variant) -> tuple[int, int]:
     _, height = variant.natural_size()
     margin = round(6 * variant.scale)
     return margin, height - piece_size(variant.scale) - margin
+
+
+def outside_start_range(scale: float) -> tuple[int, int]:
+    """Return how far (natural px, inclusive) the piece may start left of the picture."""
+    return round(6 * scale), round(OUTSIDE_MAX_CSS * scale)

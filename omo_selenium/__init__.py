@@ -28,6 +28,7 @@ from ._types import (
 from .errors import (
     ApiError,
     AuthenticationError,
+    BrowserLost,
     CaptureError,
     ConfigurationError,
     OmoCaptchaError,
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
     from .drivers import Chrome, Remote, default_options, find_chromedriver
     from .engine.local import LocalEngine
     from .mixin import SliderSolverMixin
-    from .records import AttemptRecord, SolveResult
+    from .records import AttemptRecord, SolveResult, Verdict
     from .solver import SliderSolver
     from .testing.grid import LocalGrid
 
@@ -71,6 +72,7 @@ _LAZY = {
     "SliderSolver": "solver",
     "SliderSolverMixin": "mixin",
     "SolveResult": "records",
+    "Verdict": "records",
     "capture_element": "browser.capture",
     "default_options": "drivers",
     "default_solver": "defaults",
@@ -83,6 +85,7 @@ __all__ = [
     "AttemptRecord",
     "AuthenticationError",
     "Balance",
+    "BrowserLost",
     "CaptureError",
     "Captured",
     "Chrome",
@@ -111,6 +114,7 @@ __all__ = [
     "SolveTimeout",
     "Solver",
     "TransportError",
+    "Verdict",
     "VerificationFailed",
     "__version__",
     "capture_element",

@@ -12,6 +12,7 @@
     ├── SolveFailed                           job status "fail", or the engine found no gap
     ├── SolveTimeout (also TimeoutError)      no answer before the deadline
     ├── SlideError                            the drag could not be performed
+    ├── BrowserLost                           the tab crashed or the session is gone
     └── VerificationFailed                    we dragged, but the captcha was not accepted
 
 Catch :class:`OmoCaptchaError` to handle anything this package raises on purpose.
@@ -22,6 +23,7 @@ from __future__ import annotations
 __all__ = [
     "ApiError",
     "AuthenticationError",
+    "BrowserLost",
     "CaptureError",
     "ConfigurationError",
     "OmoCaptchaError",
@@ -114,6 +116,14 @@ class SolveTimeout(OmoCaptchaError, TimeoutError):
 
 class SlideError(OmoCaptchaError):
     """The slider handle could not be dragged (missing, not interactable, moved away)."""
+
+
+class BrowserLost(OmoCaptchaError):
+    """The browser went away: its tab crashed, its session ended or it stopped answering.
+
+    Retrying on the same driver cannot help; start a new one. The WebDriver error is
+    kept as ``__cause__``.
+    """
 
 
 class VerificationFailed(OmoCaptchaError):

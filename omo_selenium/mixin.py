@@ -32,14 +32,14 @@ class SliderSolverMixin:
             handle: the slider handle.
             **options: :class:`SliderSolver` arguments (``solver``, ``style``, ``ratio``,
                 ``check_landing``, ``verify_timeout``, ...) and :meth:`SliderSolver.solve`
-                arguments (``success``, ``failure``, ``refresh``, ``attempts``).
+                arguments (``success``, ``failure``, ``refresh``, ``attempts``, ``piece``).
 
         Returns:
             The :class:`SolveResult`.
         """
         if not isinstance(self, WebDriver):
             raise TypeError("SliderSolverMixin must be mixed into a WebDriver class")
-        solve_keys = {"success", "failure", "refresh", "attempts"}
+        solve_keys = {"success", "failure", "refresh", "attempts", "piece"}
         merged = {**getattr(self, "_solver_defaults", {}), **options}
         solve_args = {k: v for k, v in merged.items() if k in solve_keys}
         solver_args = {k: v for k, v in merged.items() if k not in solve_keys}

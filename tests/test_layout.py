@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("api", "browser"),
     ("records", "defaults"),
     ("debug",),
-    ("solver",),
+    ("solver", "attempt", "steering", "verdict", "ratio", "look"),
     ("mixin",),
     ("drivers",),
     ("testing", "demo_site"),

@@ -12,13 +12,15 @@ import pytest
 import omo_selenium
 
 EXPECTED = {
-    "ApiError", "AttemptRecord", "AuthenticationError", "CaptureError", "Captured", "Chrome",
+    "ApiError", "AttemptRecord", "AuthenticationError", "BrowserLost", "CaptureError", "Captured",
+    "Chrome",
     "ConfigurationError", "DebugRecorder", "GapMatch", "ImageInput", "JobResult", "LocalEngine",
     "LocalGrid", "Locator", "OmoCaptchaClient", "OmoCaptchaError", "OmoServer", "PieceImage",
     "PieceSolver", "ProtocolError", "Remote", "SlideError", "SlideStyle", "SliderAnswer",
     "SliderSolver", "SliderSolverMixin",
     "SolveFailed", "SolveResult", "SolveTimeout", "Solver", "TransportError",
-    "VerificationFailed", "__version__", "capture_element", "default_options", "default_solver",
+    "Verdict", "VerificationFailed", "__version__", "capture_element", "default_options",
+    "default_solver",
     "find_chromedriver", "plan_path",
     "Balance",
 }  # fmt: skip

@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterator
 import pytest
 import requests
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
 
-from omo_selenium import LocalEngine, OmoCaptchaClient, Remote, SliderSolver
+from omo_selenium import LocalEngine, OmoCaptchaClient, PieceImage, Remote, SliderSolver
 from omo_selenium.drivers import default_options, find_chrome_binary, find_chromedriver
 from omo_selenium.testing.demo import FAILURE, HANDLE, IMAGE, REFRESH, SUCCESS, solve_on_demo_page
 
@@ -175,7 +176,7 @@ def test_rejected_drag_is_followed_by_refresh_and_success(omo_driver: WebDriver,
         IMAGE, HANDLE, success=SUCCESS, failure=FAILURE, refresh=REFRESH, attempts=3
     )
     assert result.success
-    assert [a.verdict for a in result.attempts] == [False, True]
+    assert [a.verdict for a in result.attempts] == ["rejected", "accepted"]
     assert [v.passed for v in demo_site.verifications] == [False, True]
     assert demo_site.verifications[0].challenge_id != demo_site.verifications[1].challenge_id
 
@@ -264,3 +265,131 @@ def test_landing_check_fixes_a_wrong_offset(omo_driver: WebDriver, demo_site, ch
             assert not verdict.passed
             assert verdict.error_css_px == pytest.approx(8, abs=2.5)
         assert all(a.correction_css == 0 for a in dragged)
+
+
+# -- the verdict read from the page, no success= ------------------------------------
+
+
+def _wait_for_challenge(driver: WebDriver) -> None:
+    """The OffsetSolver reads the server's last challenge: wait until the page has one."""
+    WebDriverWait(driver, 10).until(
+        lambda d: d.execute_script(
+            "return document.querySelector('#captcha').getAttribute('aria-busy') === 'false'"
+        )
+    )
+
+
+INFERRED = {
+    "text": {},
+    "class": {"verdict": "class"},
+    "late": {"late": "1"},
+    "reset": {"reset": "1"},
+    "late-class": {"late": "1", "verdict": "class"},
+}
+
+
+@pytest.mark.parametrize("variant", INFERRED.values(), ids=INFERRED.keys())
+def test_verdict_is_read_from_the_page_and_agrees_with_its_record(
+    omo_driver: WebDriver, demo_site, variant
+) -> None:  # type: ignore[no-untyped-def]
+    omo_driver.get(demo_site.url_for(**variant))
+    _wait_for_challenge(omo_driver)
+    # the first answer is 30 px off (rejected), the second right (accepted)
+    solver = OffsetSolver(demo_site, offset=30, wrong=1)
+    result = _solver(omo_driver, solver).solve(IMAGE, HANDLE, attempts=3)
+    assert [v.passed for v in demo_site.verifications] == [False, True]
+    assert [a.verdict for a in result.attempts] == ["rejected", "accepted"], [
+        a.verdict_reason for a in result.attempts
+    ]
+    assert result.success
+    assert result.verdict_reason
+
+
+def test_a_page_that_never_answers_is_unknown_not_success(omo_driver: WebDriver, demo_site) -> None:  # type: ignore[no-untyped-def]
+    omo_driver.get(demo_site.url_for(delay="5000"))
+    _wait_for_challenge(omo_driver)
+    solver = OffsetSolver(demo_site, offset=0, wrong=0)
+    sliders = SliderSolver(omo_driver, solver, check_landing=False, verify_timeout=1.0)  # type: ignore[arg-type]
+    result = sliders.solve(IMAGE, HANDLE, attempts=3)
+    assert result.verdict == "unknown" and not result.success
+    assert len(result.attempts) == 1
+
+
+# -- the piece as its own element ----------------------------------------------------
+
+
+class TruthPieceSolver:
+    """A PieceSolver double: keeps the piece it is given, answers the server's distance
+    (so the test checks how the piece is captured, not the engine)."""
+
+    def __init__(self, site: object) -> None:
+        self.site = site
+        self.pieces: list[PieceImage] = []
+
+    def solve(self, image, width_view: float) -> float:  # type: ignore[no-untyped-def]
+        raise AssertionError("with piece= given, solve_piece is asked")
+
+    def solve_piece(self, background, piece: PieceImage, width_view: float) -> float:  # type: ignore[no-untyped-def]
+        self.pieces.append(piece)
+        return float(self.site.last_challenge().distance_css_px)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("dpr", [1.0, 2.0])
+def test_piece_element_outside_the_picture_goes_to_solve_piece_with_its_start(
+    chrome_factory: Callable[..., WebDriver], demo_site, dpr: float
+) -> None:  # type: ignore[no-untyped-def]
+    driver = chrome_factory(dpr)
+    driver.get(demo_site.url_for(outside="1"))
+    _wait_for_challenge(driver)
+    solver = TruthPieceSolver(demo_site)
+    result = SliderSolver(driver, solver).solve(  # type: ignore[arg-type]
+        IMAGE, HANDLE, piece="#captcha-piece", attempts=1
+    )
+    _assert_server_agrees(demo_site, result)
+    assert result.attempts[0].answered_by == "solve_piece (piece=)"
+    challenge = demo_site.last_challenge()
+    piece = solver.pieces[0]
+    css_per_px = 1 / dpr
+    assert piece.x is not None and piece.y is not None
+    # where the page put the piece: left of the picture, on the gap's rows
+    assert piece.x * css_per_px == pytest.approx(challenge.start_x / challenge.scale, abs=1.5)
+    assert piece.y * css_per_px == pytest.approx(challenge.gap_y / challenge.scale, abs=1.5)
+
+
+def test_piece_element_with_the_local_engine(omo_driver: WebDriver, demo_site) -> None:  # type: ignore[no-untyped-def]
+    omo_driver.get(demo_site.url_for(outside="1"))
+    result = SliderSolver(omo_driver, LocalEngine()).solve(
+        IMAGE, HANDLE, piece="#captcha-piece", attempts=1
+    )
+    _assert_server_agrees(demo_site, result)
+
+
+class RefusingTruthPieceSolver(TruthPieceSolver):
+    """Refuses every whole picture (as the engine does under its confidence floor); with
+    the piece's own picture it answers the server's distance."""
+
+    def solve(self, image, width_view: float) -> float:  # type: ignore[no-untyped-def]
+        from omo_selenium import SolveFailed
+
+        raise SolveFailed("confidence under the floor")
+
+
+@pytest.mark.parametrize("ratio", ["1", "1.3"])
+def test_a_refused_picture_leads_to_the_look_on_the_live_page(
+    omo_driver: WebDriver, demo_site, ratio: str
+) -> None:  # type: ignore[no-untyped-def]
+    omo_driver.get(demo_site.url_for(ratio=ratio))
+    _wait_for_challenge(omo_driver)
+    solver = RefusingTruthPieceSolver(demo_site)
+    result = SliderSolver(omo_driver, solver).solve(IMAGE, HANDLE, attempts=1)  # type: ignore[arg-type]
+    record = result.attempts[0]
+    _assert_server_agrees(demo_site, result)
+    assert record.answered_by == "solve_piece (look)"
+    challenge = demo_site.last_challenge()
+    piece = solver.pieces[0]
+    assert piece.x is not None and piece.y is not None
+    # the piece cut out of two screenshots is where the page drew it, with its outline
+    assert piece.x == pytest.approx(challenge.start_x / challenge.scale, abs=4)
+    assert piece.y == pytest.approx(challenge.gap_y / challenge.scale, abs=4)
+    assert record.ratio == pytest.approx(float(ratio), abs=0.05)
+    assert record.look is not None and record.look.sprite.width >= 20

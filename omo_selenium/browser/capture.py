@@ -27,6 +27,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from ..errors import CaptureError, ConfigurationError
+from .webdriver_errors import translate_webdriver_error
 
 __all__ = ["Captured", "Target", "capture_element", "recapture", "resolve_element"]
 
@@ -136,6 +137,10 @@ def resolve_element(driver: WebDriver, target: Target, *, timeout: float = 0.0) 
         return driver.find_element(*locator)
     except (NoSuchElementException, TimeoutException) as exc:
         raise CaptureError(f"no element matches {locator[0]}={locator[1]!r}") from exc
+    except WebDriverException as exc:
+        # a malformed selector, a lost browser: never a raw Selenium error
+        what = f"find {locator[0]}={locator[1]!r}"
+        raise translate_webdriver_error(exc, CaptureError, what) from exc
 
 
 def _device_box(x: float, y: float, w: float, h: float, dpr: float) -> tuple[int, int, int, int]:
@@ -240,7 +245,7 @@ def capture_element(driver: WebDriver, target: Target, *, scroll: bool = True) -
     except StaleElementReferenceException as exc:
         raise CaptureError("captcha element went away while capturing it") from exc
     except WebDriverException as exc:
-        raise CaptureError(f"could not capture the captcha: {exc.msg or exc}") from exc
+        raise translate_webdriver_error(exc, CaptureError, "capture the captcha") from exc
     logger.debug("captured %dx%d px at dpr %.2f, width_view %.1f", *image.size, dpr, w)
     return Captured(image, w, css_rect, box, dpr, shot_seconds, page_scroll)
 
@@ -261,5 +266,5 @@ def recapture(driver: WebDriver, previous: Captured) -> Captured:
             driver, previous.device_box, previous.device_pixel_ratio, previous.scroll
         )
     except WebDriverException as exc:
-        raise CaptureError(f"could not take a screenshot: {exc.msg or exc}") from exc
+        raise translate_webdriver_error(exc, CaptureError, "take a screenshot") from exc
     return dataclasses.replace(previous, image=image, screenshot_seconds=seconds)

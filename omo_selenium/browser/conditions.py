@@ -16,7 +16,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from ..errors import CaptureError
 from .capture import Target, resolve_element
 
-__all__ = ["Condition", "as_condition", "element_is_shown"]
+__all__ = ["Condition", "as_condition", "captcha_is_ready", "element_is_shown"]
 
 #: A page check: a Target that must become visible, or a ``driver -> truthy`` callable.
 Condition = Union[Target, Callable[[WebDriver], Any]]
@@ -32,6 +32,37 @@ def element_is_shown(target: Target) -> Callable[[WebDriver], WebElement | bool]
         try:
             element = resolve_element(driver, target)
             return element if element.is_displayed() else False
+        except (CaptureError, StaleElementReferenceException):
+            return False
+
+    return check
+
+
+_READY_JS = """
+const el = arguments[0];
+for (let n = el; n; n = n.parentElement)
+  if (n.getAttribute && n.getAttribute('aria-busy') === 'true') return false;
+const imgs = el.tagName === 'IMG' ? [el] : Array.from(el.querySelectorAll('img'));
+for (const img of imgs) {
+  const cs = getComputedStyle(img);
+  if (cs.display === 'none' || cs.visibility === 'hidden') continue;
+  if (!img.complete || img.naturalWidth === 0) return false;
+}
+return true;
+"""
+
+
+def captcha_is_ready(target: Target) -> Callable[[WebDriver], WebElement | bool]:
+    """Condition: the captcha picture has loaded.
+
+    Every displayed ``<img>`` in it has its picture, and neither it nor a container says
+    ``aria-busy="true"``. Returns the element when ready, ``False`` otherwise.
+    """
+
+    def check(driver: WebDriver) -> WebElement | bool:
+        try:
+            element = resolve_element(driver, target)
+            return element if driver.execute_script(_READY_JS, element) else False
         except (CaptureError, StaleElementReferenceException):
             return False
 

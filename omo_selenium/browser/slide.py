@@ -23,8 +23,17 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
 from ..errors import ConfigurationError, SlideError
+from .webdriver_errors import translate_webdriver_error
 
-__all__ = ["DEFAULT_STYLE", "Drag", "PathStep", "SlideStyle", "perform_slide", "plan_path"]
+__all__ = [
+    "DEFAULT_STYLE",
+    "Drag",
+    "PathStep",
+    "SlideStyle",
+    "covering_element",
+    "perform_slide",
+    "plan_path",
+]
 
 logger = logging.getLogger("omo_selenium.slide")
 
@@ -247,12 +256,20 @@ class Drag:
         try:
             ActionBuilder(self.driver, mouse=mouse).perform()
         except WebDriverException as exc:
-            raise SlideError(f"could not drag the slider handle: {exc.msg or exc}") from exc
+            raise translate_webdriver_error(exc, SlideError, "drag the slider handle") from exc
 
-    def press(self, *, pause: float = 0.05) -> None:
-        """Move the pointer to the handle's centre and press the button."""
+    def press(self, *, pause: float = 0.05, rest: float = 0.0) -> None:
+        """Move the pointer to the handle's centre and press the button.
+
+        Args:
+            pause: seconds to hold still after pressing.
+            rest: seconds to rest the pointer on the handle before pressing (some
+                widgets ignore a press that comes before their hover transition).
+        """
         mouse = self._new_input()
         mouse.create_pointer_move(duration=0, origin=self.handle)
+        if rest > 0:
+            mouse.create_pause(rest)
         mouse.create_pointer_down(button=0)
         mouse.create_pause(pause)
         self._send(mouse)
@@ -302,6 +319,41 @@ class Drag:
                 self.release(settle=0)
             except SlideError:
                 logger.debug("release after a failed drag failed too", exc_info=True)
+
+
+_COVER_JS = """
+const h = arguments[0];
+const r = h.getBoundingClientRect();
+const x = r.left + r.width / 2, y = r.top + r.height / 2;
+const el = document.elementFromPoint(x, y);
+if (!el || el === h || h.contains(el) || el.contains(h)) return null;
+let name = el.tagName.toLowerCase();
+if (el.id) name += '#' + el.id;
+const cls = typeof el.className === 'string' ? el.className.trim() : '';
+if (cls) name += '.' + cls.split(/\\s+/).slice(0, 3).join('.');
+return [name, x, y];
+"""
+
+
+def covering_element(driver: WebDriver, handle: WebElement) -> tuple[str, float, float] | None:
+    """What a press at the handle's centre would reach instead of the handle, if anything.
+
+    Returns:
+        ``(description, x, y)`` of the element on top at the handle's centre (CSS px of
+        the frame), or ``None`` when the handle itself (or its content, or a container
+        listening for it) is there.
+
+    Raises:
+        SlideError, BrowserLost: the browser could not say.
+    """
+    try:
+        found = driver.execute_script(_COVER_JS, handle)
+    except WebDriverException as exc:
+        raise translate_webdriver_error(exc, SlideError, "find the slider handle") from exc
+    if not found:
+        return None
+    name, x, y = found
+    return str(name), float(x), float(y)
 
 
 def perform_slide(

@@ -15,9 +15,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 if TYPE_CHECKING:
     from ..browser.slide import PathStep
-    from ..records import AttemptRecord
+    from ..records import AttemptRecord, PieceLook
 
-__all__ = ["ANNOTATED_MIN_WIDTH", "render_annotated", "render_path"]
+__all__ = ["ANNOTATED_MIN_WIDTH", "render_annotated", "render_look", "render_path"]
 
 #: Captures narrower than this (px) are upscaled by a whole factor in ``annotated.png``.
 ANNOTATED_MIN_WIDTH = 600
@@ -75,6 +75,16 @@ def render_annotated(record: AttemptRecord, *, verdict_note: str | None = None) 
                     _tag(draw, (x0 + 6, y0 + 6), name, colour)
     elif captured is not None:
         offset_px = _offset_px(record)
+        look = record.look
+        if look is not None:
+            # the piece the solver saw moving, where it started; the answer counts from it
+            box = (round(look.start_x), round(look.y), look.sprite.width, look.sprite.height)
+            corners = _corners(box, k)
+            if corners is not None:
+                draw.rectangle(corners, outline=PIECE_COLOUR, width=2)
+                _tag(draw, (corners[0] + 3, corners[3] + 6), "piece (seen moving)", PIECE_COLOUR)
+            if offset_px is not None:
+                offset_px += look.start_x
         if offset_px is not None:
             x = round(offset_px * k)
             bottom = pic.height - 1
@@ -86,6 +96,29 @@ def render_annotated(record: AttemptRecord, *, verdict_note: str | None = None) 
     out = Image.new("RGB", (banner.width, pic.height + banner.height), (30, 30, 30))
     out.paste(pic, (0, 0))
     out.paste(banner, (0, pic.height))
+    return out
+
+
+def render_look(look: PieceLook, *, zoom: int = 3) -> Image.Image:
+    """The piece the solver saw moving, on a checkerboard (its alpha shows), enlarged,
+    over a line saying where it started and how far it moved."""
+    sprite = look.sprite.convert("RGBA")
+    w, h = sprite.width * zoom, sprite.height * zoom
+    board = Image.new("RGBA", (w, h), (200, 200, 200, 255))
+    paint = ImageDraw.Draw(board)
+    cell = 4 * zoom
+    for y in range(0, h, cell):
+        for x in range(0, w, cell):
+            if (x // cell + y // cell) % 2:
+                paint.rectangle((x, y, x + cell - 1, y + cell - 1), fill=(150, 150, 150, 255))
+    board.alpha_composite(sprite.resize((w, h), Image.Resampling.NEAREST))
+    text = (
+        f"piece seen moving: {sprite.width}x{sprite.height} px from x {look.start_x:.0f}, "
+        f"y {look.y:.0f}; moved {look.shift_px:.1f} px for {look.handle_css:.0f} css px"
+    )
+    out = Image.new("RGB", (max(w + 20, 7 * len(text) + 20), h + 32), (30, 30, 30))
+    out.paste(board.convert("RGB"), (10, 22))
+    ImageDraw.Draw(out).text((10, 5), text, fill=(235, 235, 235), font=_font(12))
     return out
 
 
@@ -273,11 +306,32 @@ def _banner_lines(
                 white,
             )
         )
+    if record.verdict_reason:
+        lines.append((f"verdict read from: {record.verdict_reason}", white))
+    if record.look is not None:
+        look = record.look
+        lines.append(
+            (
+                f"look: piece {look.sprite.width}x{look.sprite.height} px seen moving from "
+                f"x {look.start_x:.0f} (moved {look.shift_px:.1f} px for "
+                f"{look.handle_css:.0f} css px of handle) | answered by {record.answered_by}",
+                white,
+            )
+        )
+    if record.jump_css or record.presses > 1:
+        lines.append(
+            (
+                f"handle jump on press {record.jump_css:+.1f} css px | presses {record.presses}",
+                white,
+            )
+        )
     steps = [f"{name} {seconds:.2f} s" for name, seconds in record.timings.items()]
     steps.append(f"total {sum(record.timings.values()):.2f} s")
     lines.append((" | ".join(steps), white))
     if record.captured is not None and record.match is not None:
         lines.append(("cyan box: piece | magenta box: gap | yellow arrow: travel", grey))
+    elif record.captured is not None and record.distance_css is not None and record.look:
+        lines.append(("cyan box: the piece seen moving | magenta line: where it goes", grey))
     elif record.captured is not None and record.distance_css is not None:
         lines.append(("magenta line: answered offset from the left edge (no boxes)", grey))
     return lines
@@ -330,10 +384,12 @@ def _offset_px(record: AttemptRecord) -> float | None:
 
 
 def _verdict(record: AttemptRecord) -> tuple[str, str]:
-    if record.verdict is True:
+    if record.verdict == "accepted":
         return "accepted", "ok"
-    if record.verdict is False:
+    if record.verdict == "rejected":
         return "rejected", "bad"
+    if record.verdict == "unknown":
+        return "verdict unknown", "none"
     if record.error:
         return "error", "bad"
     return "not checked", "none"

@@ -82,7 +82,16 @@ def _card(a: dict[str, Any]) -> str:
     for note in (a.get("verdict_note"), a.get("error")):
         if note:
             parts.append(f'<p class="note">{_h(note)}</p>')
+    if a.get("verdict_reason"):
+        parts.append(f'<p class="note">verdict read from: {_h(a["verdict_reason"])}</p>')
     files = a.get("files", {})
+    if "look" in files:
+        src = f"{folder}/{files['look']}"
+        parts.append(
+            f'<p class="note">the piece as seen moving on the page (answered by '
+            f"{_h(a.get('answered_by') or '-')}):</p>"
+            f'<img class="look" src="{_h(src)}" alt="attempt {n}: the piece seen moving">'
+        )
     if "annotated" in files:
         src = f"{folder}/{files['annotated']}"
         parts.append(
@@ -108,6 +117,9 @@ def _card(a: dict[str, Any]) -> str:
         ),
         ("landing", f"{_num(a['landed_css'])} css px"),
         ("correction", f"{a['correction_css']:+d} css px"),
+        ("answered by", a.get("answered_by") or "-"),
+        ("verdict from", a.get("verdict_reason") or "-"),
+        ("presses", f"{a.get('presses', 0)} (jump {_num(a.get('jump_css'))} css px)"),
     ]
     parts.append(
         '<div class="numbers"><dl class="facts">'

@@ -52,6 +52,7 @@ from .draw import (
     _upscale,
     _verdict,
     render_annotated,
+    render_look,
     render_path,
 )
 from .pages import _run_page, _top_page
@@ -143,6 +144,11 @@ class DebugRecorder:
             files["annotated"] = "annotated.png"
         if _guarded("path.png", lambda: render_path(record).save(folder / "path.png")):
             files["path"] = "path.png"
+        look = record.look
+        if look is not None and _guarded(
+            "look.png", lambda: render_look(look).save(folder / "look.png", format="PNG")
+        ):
+            files["look"] = "look.png"
         summary = _summarize(record, verdict_note, files)
         if _guarded("attempt.json", lambda: _write_json(folder / "attempt.json", summary)):
             summary["files"]["json"] = "attempt.json"  # for the page's links
@@ -242,6 +248,19 @@ def _summarize(
         "correction_css": record.correction_css,
         "verdict": record.verdict,
         "verdict_label": _verdict(record)[0],
+        "verdict_reason": record.verdict_reason,
+        "answered_by": record.answered_by,
+        "jump_css": record.jump_css,
+        "presses": record.presses,
+        "look": None
+        if record.look is None
+        else {
+            "start_x": record.look.start_x,
+            "y": record.look.y,
+            "size": list(record.look.sprite.size),
+            "shift_px": record.look.shift_px,
+            "handle_css": record.look.handle_css,
+        },
         "verdict_note": verdict_note,
         "error": record.error,
         "timings": timings,

@@ -25,7 +25,7 @@ from omo_selenium.debug.recorder import (
     render_path,
 )
 from omo_selenium.errors import ConfigurationError
-from omo_selenium.records import AttemptRecord, SolveResult
+from omo_selenium.records import AttemptRecord, SolveResult, Verdict
 
 CYAN = (0, 255, 255)
 MAGENTA = (255, 0, 255)
@@ -96,7 +96,7 @@ def _record(
         "handle_css": 105,
         "landed_css": 109.9,
         "correction_css": 1,
-        "verdict": True,
+        "verdict": Verdict.ACCEPTED,
         "timings": {"capture": 0.125, "solve": 0.25, "slide": 0.8125, "verify": 0.5},
         "captured": captured,
         "path": _path(),
@@ -198,7 +198,7 @@ def test_large_capture_is_annotated_at_its_own_scale(tmp_path: Path) -> None:
 
 
 def test_json_timings_add_up_to_total_and_fields_round_trip(tmp_path: Path) -> None:
-    record = _record(3, verdict=False, error="the page did not accept the drag")
+    record = _record(3, verdict=Verdict.REJECTED, error="the page did not accept the drag")
     data = _json(DebugRecorder(tmp_path).record_attempt(record, verdict_note="slid too far"))
 
     assert data["timings"] == record.timings
@@ -294,7 +294,7 @@ def test_annotation_can_be_rendered_without_a_recorder() -> None:
 
 def test_finished_run_page_shows_every_attempt_with_existing_images(tmp_path: Path) -> None:
     recorder = DebugRecorder(tmp_path, run_name="run")
-    first = _record(1, verdict=False, error="the page did not accept the drag")
+    first = _record(1, verdict=Verdict.REJECTED, error="the page did not accept the drag")
     second = _record(2, with_match=False)
     recorder.record_attempt(first)
     recorder.record_attempt(second)
@@ -383,7 +383,7 @@ def test_module_imports_without_numpy_or_selenium() -> None:
 def test_run_page_displays_every_card_and_image_in_chromium(tmp_path: Path, chrome: Any) -> None:
     recorder = DebugRecorder(tmp_path, run_name="run")
     records = [
-        _record(1, verdict=False, error="the page did not accept the drag"),
+        _record(1, verdict=Verdict.REJECTED, error="the page did not accept the drag"),
         _record(2, with_match=False),
         _record(3),
     ]
@@ -407,3 +407,27 @@ def test_run_page_displays_every_card_and_image_in_chromium(tmp_path: Path, chro
         assert len(card["imgs"]) == 2, card
         for img in card["imgs"]:
             assert img["complete"] and img["natural"] > 0 and img["shown"] > 0, img
+
+
+def test_the_look_and_how_the_verdict_was_read_are_shown(tmp_path: Path) -> None:
+    from omo_selenium.records import PieceLook
+
+    sprite = Image.new("RGBA", (30, 28), (200, 40, 40, 255))
+    record = _record(image=_picture())
+    record.look = PieceLook(sprite, start_x=2.0, y=40.0, shift_px=36.5, handle_css=30.0)
+    record.answered_by = "solve_piece (look)"
+    record.verdict, record.verdict_reason = Verdict.REJECTED, "the handle went back to the start"
+    recorder = DebugRecorder(tmp_path, run_name="run")
+    folder = recorder.record_attempt(record)
+    recorder.finish(SolveResult(False, [record], 1.0))
+
+    with Image.open(folder / "look.png") as look:
+        assert look.width >= 3 * 30 and look.height >= 3 * 28  # enlarged sprite
+        assert (200, 40, 40) in {c for _, c in look.convert("RGB").getcolors(1 << 16) or []}
+    data = _json(folder)
+    assert data["verdict"] == "rejected"
+    assert data["verdict_reason"] == "the handle went back to the start"
+    assert data["look"]["start_x"] == 2.0 and data["look"]["size"] == [30, 28]
+    page = (tmp_path / "run" / "index.html").read_text(encoding="utf-8")
+    assert "verdict read from: the handle went back to the start" in page
+    assert 'src="attempt-1/look.png"' in page and "solve_piece (look)" in page

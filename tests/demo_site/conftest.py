@@ -12,6 +12,25 @@ import requests
 from omo_selenium.demo_site import DemoSite
 
 TIMEOUT = 10.0
+#: The keys of every page's config; behaviour variants add theirs (PageBehaviour.config).
+PAGE_CONFIG_KEYS = {
+    "challenge_url",
+    "verify_url",
+    "display_width",
+    "display_height",
+    "ratio",
+    "sample",
+}
+#: Every behaviour variant at once, as DemoSite.url_for() / Variant keywords.
+BEHAVIOURS: dict[str, Any] = {
+    "hover": True,
+    "jump": True,
+    "verdict": "class",
+    "late": True,
+    "reset": True,
+    "outside": True,
+    "tolerance": 2,
+}
 HUMAN_PATH = [[0, 0, 0], [40, 12, 1], [90, 40, 2], [150, 80, 1], [220, 110, 3], [400, 120, 2]]
 
 

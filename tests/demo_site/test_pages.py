@@ -10,7 +10,7 @@ import requests
 
 from omo_selenium.demo_site import DemoSite, Variant
 from omo_selenium.demo_site.pages import render_page
-from tests.demo_site.conftest import TIMEOUT, attempt, new_challenge
+from tests.demo_site.conftest import PAGE_CONFIG_KEYS, TIMEOUT, attempt, new_challenge
 
 
 def page_config(html: str) -> dict[str, Any]:
@@ -39,14 +39,7 @@ def test_page_has_the_documented_ids_and_a_config_without_the_answer(site: DemoS
     assert 'data-state="idle"' in html
     assert "Slide to complete the puzzle" in html
     config = page_config(html)
-    assert set(config) == {
-        "challenge_url",
-        "verify_url",
-        "display_width",
-        "display_height",
-        "ratio",
-        "sample",
-    }
+    assert set(config) == PAGE_CONFIG_KEYS
     assert config["ratio"] == 1.3 and config["sample"] == 50
     assert config["challenge_url"] == "/api/challenge?scale=1.6&ratio=1.3&sample=50"
     assert site.challenges == []  # the page itself issues nothing; its script asks

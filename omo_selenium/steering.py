@@ -1,0 +1,419 @@
+"""The drag in progress: press, confirm the handle follows, measure, correct, release.
+
+A :class:`Steering` owns one attempt's drag, its looks at the page and the handle ratio
+it learns on the way. It checks every step on the page: the handle (or piece) followed
+the first move, else it rests the pointer on the handle and presses again; a handle that
+jumps on press is measured and allowed for; an element covering the handle or a drag
+that scrolls the page is named. With the landing check on, it looks before release and
+corrects the piece onto the gap.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+
+from ._types import GapMatch, Solver
+from .browser.capture import Captured, capture_element, recapture
+from .browser.slide import Drag, PathStep, SlideStyle, covering_element, plan_path
+from .errors import CaptureError, SlideError, SolveFailed
+from .look import look_at_piece, piece_travel_css, solve_with_piece
+from .ratio import HandleRatio, room_for_whole_drag
+from .records import PieceLook
+from .verdict import VerdictWatch
+
+__all__ = ["AttemptSettings", "Steering", "check_distance"]
+
+logger = logging.getLogger("omo_selenium.solver")
+
+#: Share of the drag made before looking how far the piece moves (handle-to-piece ratio).
+PROBE_SHARE = 0.35
+#: With the landing check on and the ratio unknown, share of a long drag made before a
+#: first look: long enough to measure the ratio well, short enough that a ratio up to 1.6
+#: does not carry the piece past the gap, towards the end of its track.
+FIRST_LEG_SHARE = 0.6
+#: Measured ratios this close to 1 keep the planned drag (the piece keeps pace).
+SAME_PACE = 0.02
+#: Landing error, in CSS px of the image, above which the drag is corrected before release.
+LANDING_TOLERANCE_CSS_PX = 0.75
+#: Looks at the page before release, at most (each may be followed by a correction).
+MAX_LOOKS = 3
+#: A move shorter than this (CSS px) is too short to measure the ratio on.
+MIN_RATIO_MOVE_CSS_PX = 5
+#: Presses tried when the handle does not follow the pointer (each after a rest on it).
+MAX_PRESSES = 3
+#: Seconds the pointer rests on the handle before the second and third press (a hover
+#: transition must end before some widgets take a press).
+REST_SECONDS = (0.5, 1.0)
+#: Handle movement (CSS px) that counts as following the pointer, or as a jump on press.
+FOLLOW_CSS_PX = 1.0
+#: Seconds to let a handle seen ahead of the pointer settle before measuring it again.
+JUMP_SETTLE_SECONDS = 0.08
+#: The first move of a look, when the engine refused the picture (CSS px).
+LOOK_MOVE_CSS_PX = 64
+
+
+@dataclass(frozen=True)
+class AttemptSettings:
+    """What every attempt of one :class:`~omo_selenium.SliderSolver` shares."""
+
+    driver: WebDriver
+    solver: Solver
+    style: SlideStyle
+    check_landing: bool
+    verify_timeout: float
+    element_timeout: float
+
+
+class Steering:
+    """One drag, checked at every step.
+
+    Args:
+        settings: the solver's settings.
+        captured: the captcha's picture before the drag.
+        image: the captcha's picture element (looked at again while dragging).
+        handle: the slider handle.
+        watch: the widget's watch (its snapshots tell where the handle is).
+        ratio: the handle ratio to start from.
+        distance_css: the answer, piece travel in CSS px (0 when the solver refused).
+        match: where a locating solver found piece and gap.
+    """
+
+    def __init__(
+        self,
+        settings: AttemptSettings,
+        captured: Captured,
+        image: WebElement,
+        handle: WebElement,
+        watch: VerdictWatch,
+        ratio: HandleRatio,
+        distance_css: float,
+        match: GapMatch | None,
+    ) -> None:
+        self.settings = settings
+        self.driver = settings.driver
+        self.captured = captured
+        self.image_el = image
+        self.handle_el = handle
+        self.watch = watch
+        self.ratio = ratio
+        self.distance_css = distance_css
+        self.match = match
+        self.drag: Drag | None = None
+        self.offset_css = 0.0  # handle displacement minus pointer displacement (a jump)
+        self.presses = 0
+        self.landed_css: float | None = None
+        self.correction_css = 0
+        #: The button was let go at the end of a complete drag (the page will judge it).
+        self.released = False
+        self.look: PieceLook | None = None
+        #: How the answer was found, when the look found it.
+        self.answered_by: str | None = None
+        self.solve_seconds = 0.0
+
+    @property
+    def handle_css(self) -> float:
+        """How far the handle has moved from its start, CSS px."""
+        return (self.drag.x if self.drag is not None else 0) + self.offset_css
+
+    def run(self, refused: SolveFailed | None = None) -> None:
+        """Press, move, confirm, correct and release.
+
+        Args:
+            refused: the solver's refusal, when it gave up on the picture: the piece is
+                then moved a little and seen first, and the solver asked with it.
+
+        Raises:
+            SlideError: the handle could not be dragged or did not follow.
+            SolveFailed: the piece could not be seen, or the solver refused it too.
+        """
+        style = self.settings.style.for_handle(_width_css(self.handle_el))
+        rng = style.rng()
+        self._check_handle_is_free()
+        before = self.watch.before_press()
+        for press in range(1, MAX_PRESSES + 1):
+            self.presses = press
+            self.drag = Drag(self.driver, self.handle_el)
+            self.offset_css = 0.0
+            try:
+                self.drag.press(rest=REST_SECONDS[press - 2] if press > 1 else 0.0)
+                self._measure_jump(before.handle_x)
+                planned_with = self.offset_css
+                if refused is not None:
+                    quiet = dataclasses.replace(style, overshoot=False)
+                    self.drag.move(plan_path(LOOK_MOVE_CSS_PX, style=quiet), hold=style.settle / 2)
+                    rest = []
+                else:
+                    rest = self._first_move(style, rng)
+                if self._followed(before.handle_x, before.scroll):
+                    break
+            except (SlideError, CaptureError):
+                self.drag.abort()
+                raise
+            logger.info("the handle did not follow the pointer; resting on it, pressing again")
+            self.drag.abort()
+        else:
+            raise SlideError(
+                f"the slider handle did not follow the pointer after {MAX_PRESSES} presses "
+                "(nothing on the page moved)"
+            )
+        drag = self.drag
+        try:
+            if refused is not None:
+                rest = self._look_instead(refused, style)
+            elif abs(self.offset_css - planned_with) >= FOLLOW_CSS_PX:
+                # the handle jumped ahead of the pointer on the first move: plan again
+                rest = self._plan(self.distance_css / self.ratio.value - self.handle_css, style)
+            if self.settings.check_landing:
+                # Hold half the settle before each look so a widget sampling the pointer
+                # catches up; the look itself counts towards the settle before release.
+                if rest:
+                    drag.move(rest, hold=style.settle / 2)
+                self._correct_landing(style)
+            else:
+                drag.move(rest)
+            self.watch.while_held()
+            drag.release(settle=style.settle)
+            self.released = True
+        except (SlideError, CaptureError):
+            drag.abort()
+            raise
+
+    def _plan(self, distance: float, style: SlideStyle) -> list[PathStep]:
+        return plan_path(distance, style=style, rng=style.rng())
+
+    def _first_move(self, style: SlideStyle, rng: Any) -> list[PathStep]:
+        """Make the first move of the drag; return the rest of the plan."""
+        ratio = self.ratio
+        drag = self._drag
+        if not ratio.known and not self.settings.check_landing:
+            self._probe_ratio(style, rng)
+            remaining = self.distance_css / self.ratio.value - self.handle_css
+            return plan_path(remaining, style=style, rng=rng)
+        main = plan_path(self.distance_css / ratio.value - self.handle_css, style=style, rng=rng)
+        if not self.settings.check_landing:
+            drag.move(main)
+            return []
+        if not ratio.known and not self._room_for_whole_drag():
+            return self._first_leg(style, rng, main)
+        drag.move(main, hold=style.settle / 2)
+        return []
+
+    def _measure_jump(self, start_x: float | None) -> None:
+        """A handle that jumps on press (its left edge to the pointer) shifts the piece
+        before the drag starts: measure it, so the drag is planned from there."""
+        now = self.watch.snapshot()
+        if start_x is not None and now.handle_x is not None:
+            jump = now.handle_x - start_x
+            if abs(jump) >= FOLLOW_CSS_PX:
+                logger.info("the handle jumped %.1f css px on press", jump)
+                self.offset_css = jump
+
+    def _followed(self, start_x: float | None, scroll: tuple[float, float]) -> bool:
+        """Whether the handle (or the piece) followed the first move; learns a jump."""
+        drag = self._drag
+        if drag.x == 0:
+            return True
+        now = self.watch.snapshot()
+        if start_x is not None and now.handle_x is not None:
+            moved = now.handle_x - start_x
+            if abs(moved) >= FOLLOW_CSS_PX:
+                if moved - drag.x - self.offset_css >= FOLLOW_CSS_PX:
+                    self._confirm_jump(start_x)
+                return True
+        if now.scroll != scroll:
+            raise SlideError(
+                f"the drag scrolled the page (from {scroll} to {now.scroll}) instead of "
+                "moving the slider handle"
+            )
+        travel = self._piece_travel()
+        return travel is not None and travel > 0.5
+
+    def _confirm_jump(self, start_x: float) -> None:
+        """The handle is ahead of the pointer after the first move: a widget that set it
+        to the pointer's x, or one still catching up with an overshoot. Look again once
+        it had time to settle and keep the offset only if it stays ahead."""
+        time.sleep(JUMP_SETTLE_SECONDS)
+        again = self.watch.snapshot()
+        if again.handle_x is None:
+            return
+        offset = again.handle_x - start_x - self._drag.x
+        if offset >= FOLLOW_CSS_PX:
+            logger.info("the handle runs %.1f css px ahead of the pointer", offset)
+            self.offset_css = offset
+
+    def _check_handle_is_free(self) -> None:
+        covered = covering_element(self.driver, self.handle_el)
+        if covered:
+            name, x, y = covered
+            raise SlideError(
+                f"another element ({name}) covers the slider handle at CSS ({x:.0f}, {y:.0f}); "
+                "a press there would not reach the handle: close or remove it first"
+            )
+
+    @property
+    def _drag(self) -> Drag:
+        if self.drag is None:
+            raise SlideError("the handle is not pressed")
+        return self.drag
+
+    def _look(self) -> Captured:
+        captured = self.captured
+        if captured.device_box is None:
+            return capture_element(self.driver, self.image_el, scroll=False)
+        return recapture(self.driver, captured)
+
+    def _piece_travel(self) -> float | None:
+        return piece_travel_css(self.captured, self._look())
+
+    def _learn(self, piece_css: float, handle_css: float) -> bool:
+        seen = HandleRatio.measured(piece_css, handle_css, self.handle_el.id)
+        if seen is None:
+            return False
+        self.ratio = seen
+        return True
+
+    def _probe_ratio(self, style: SlideStyle, rng: Any) -> None:
+        drag = self._drag
+        distance = self.distance_css
+        probe = max(min(distance, 12.0), distance * PROBE_SHARE)
+        probe_path = plan_path(probe, style=dataclasses.replace(style, overshoot=False), rng=rng)
+        drag.move(probe_path, hold=style.settle)
+        moved = self._piece_travel()
+        if moved is None or drag.x == 0 or moved <= 0.5 or not self._learn(moved, self.handle_css):
+            logger.warning("could not see the piece move; assuming a 1:1 handle")
+            self.ratio = HandleRatio.assumed()
+
+    def _first_leg(self, style: SlideStyle, rng: Any, path: list[PathStep]) -> list[PathStep]:
+        """Drag the first :data:`FIRST_LEG_SHARE` of ``path`` (planned at 1:1), look, and
+        return the rest: as planned when the piece kept pace with the handle, else
+        planned again with the measured ratio.
+
+        A whole drag at the wrong ratio could push the piece against the end of its
+        track, where neither the ratio nor the landing can be measured.
+        """
+        drag = self._drag
+        distance = self.distance_css
+        done, split = 0, len(path)
+        for i, step in enumerate(path):
+            done += step.dx
+            if done >= FIRST_LEG_SHARE * distance:
+                split = i + 1
+                break
+        drag.move(path[:split], hold=style.settle / 2)
+        moved = self._piece_travel()
+        if moved is None or drag.x < MIN_RATIO_MOVE_CSS_PX:
+            logger.debug("first leg: piece not seen; carrying on at 1:1")
+            return path[split:]
+        if not self._learn(moved, self.handle_css):
+            return path[split:]
+        if abs(self.ratio.value - 1.0) <= SAME_PACE:
+            return path[split:]
+        logger.debug("first leg: the piece moves %.3f px per handle px", self.ratio.value)
+        return plan_path(distance / self.ratio.value - self.handle_css, style=style, rng=rng)
+
+    def _room_for_whole_drag(self) -> bool:
+        return room_for_whole_drag(self.match, self.distance_css, self.captured)
+
+    def _correct_landing(self, style: SlideStyle) -> None:
+        """Look at the page while still holding; move the piece onto the gap if it is off.
+
+        The target is where the picture shows the gap: the engine's own measurement
+        (``distance_px`` x ``scale``) when the solver located it, else the answer. While
+        the ratio is not given, each look also updates it from how far the last move
+        took the piece.
+        """
+        drag = self._drag
+        match = self.match
+        target = match.distance_px * match.scale if match is not None else self.distance_css
+        learn = self.ratio.source != "given"
+        before_handle, before_landed = 0.0, 0.0
+        for look in range(MAX_LOOKS):
+            landed = self._piece_travel()
+            self.landed_css = landed
+            if landed is None:
+                logger.debug("landing check: piece not found, no correction")
+                return
+            moved = self.handle_css - before_handle
+            if learn and abs(moved) >= MIN_RATIO_MOVE_CSS_PX:
+                self._learn(landed - before_landed, moved)
+            error_css = target - landed
+            correction = round(error_css / self.ratio.value)
+            if abs(error_css) <= LANDING_TOLERANCE_CSS_PX or correction == 0:
+                return
+            if look == MAX_LOOKS - 1:
+                logger.debug("landing check: still %.1f css px off; releasing", error_css)
+                return
+            before_handle, before_landed = self.handle_css, landed
+            quiet = dataclasses.replace(style, overshoot=False, jitter_css_px=0.0)
+            drag.move(plan_path(correction, style=quiet), hold=style.settle / 2)
+            self.correction_css += correction
+            logger.debug(
+                "landing check: piece %.1f css px off, moved handle %+d", error_css, correction
+            )
+
+    def _look_instead(self, refused: SolveFailed, style: SlideStyle) -> list[PathStep]:
+        """The solver refused the picture and the first short move was made: see the
+        piece, ask the solver with its own picture; return the rest of the drag.
+
+        Raises:
+            SolveFailed: the piece could not be seen, or the solver cannot use it.
+        """
+        captured = self.captured
+        look = look_at_piece(captured, self._look(), handle_css=self.handle_css)
+        if look is None:
+            self._undo_look()
+            raise SolveFailed(f"{refused}; the piece could not be seen moving") from refused
+        self.look = look
+        self._learn(look.shift_px * captured.scale, self.handle_css)
+        t = time.monotonic()
+        try:
+            distance = solve_with_piece(self.settings.solver, captured, look)
+        except SolveFailed:
+            self._undo_look()
+            raise
+        finally:
+            self.solve_seconds += time.monotonic() - t
+        if distance is None:
+            self._undo_look()
+            raise SolveFailed(
+                f"{refused}; the piece was seen moving, but the solver cannot use its picture "
+                "(no solve_piece)"
+            ) from refused
+        check_distance(distance)
+        self.distance_css = distance
+        self.answered_by = "solve_piece (look)"
+        return plan_path(distance / self.ratio.value - self.handle_css, style=style)
+
+    def _undo_look(self) -> None:
+        """Take the handle back to the start and release: most widgets ignore a drop there."""
+        drag = self._drag
+        if drag.x:
+            quiet = dataclasses.replace(self.settings.style, overshoot=False, jitter_css_px=0.0)
+            drag.move(plan_path(-drag.x, style=quiet))
+        drag.release(settle=0.05)
+
+
+def check_distance(distance: float) -> None:
+    """Raise :class:`SolveFailed` unless ``distance`` is a positive number of CSS px."""
+    if not (math.isfinite(distance) and distance > 0):
+        raise SolveFailed(f"solver answered {distance!r} css px; nothing to drag")
+
+
+def _width_css(element: WebElement | None) -> float | None:
+    """The element's CSS width, or ``None`` when the browser will not say."""
+    if element is None:
+        return None
+    try:
+        width = element.size.get("width")
+    except WebDriverException:
+        return None
+    return float(width) if isinstance(width, (int, float)) else None

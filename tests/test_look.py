@@ -1,0 +1,123 @@
+"""The look: when the solver refuses the picture, the piece is seen moving on the page
+and the solver is asked again with the piece's own picture (PieceSolver)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from omo_selenium import PieceImage, SliderSolver, SolveFailed
+from omo_selenium.browser.slide import SlideStyle
+from omo_selenium.images import open_image
+
+from .fake_widget import FakeWidgetDriver
+
+STYLE = SlideStyle(seed=11)
+
+
+class RefusingPieceSolver:
+    """Refuses the whole picture; with the piece's picture, finds the gap by normalised
+    correlation along the piece's rows (a test double, not the engine)."""
+
+    def __init__(self) -> None:
+        self.pieces: list[PieceImage] = []
+
+    def solve(self, image: Any, width_view: float) -> float:
+        raise SolveFailed("confidence under the floor")
+
+    def solve_piece(self, background: Any, piece: PieceImage, width_view: float) -> float:
+        self.pieces.append(piece)
+        bg = np.asarray(open_image(background).convert("L"), dtype=np.float64)
+        sprite = np.asarray(open_image(piece.image).convert("RGBA"), dtype=np.float64)
+        alpha = sprite[..., 3] > 0
+        alpha[:4], alpha[-4:], alpha[:, :4], alpha[:, -4:] = False, False, False, False
+        grey = sprite[..., :3].mean(axis=2)[alpha]
+        grey = (grey - grey.mean()) / (grey.std() + 1e-9)
+        h, w = alpha.shape
+        y = round(piece.y or 0)
+        best, best_x = -2.0, 0
+        for x in range(round(piece.x or 0) + w // 2, bg.shape[1] - w + 1):
+            patch = bg[y : y + h, x : x + w][alpha]
+            score = float(((patch - patch.mean()) / (patch.std() + 1e-9) * grey).mean())
+            if score > best:
+                best, best_x = score, x
+        return (best_x - (piece.x or 0)) * width_view / bg.shape[1]
+
+
+@pytest.mark.parametrize("ratio", [1.0, 1.25])
+def test_a_refused_picture_is_solved_from_the_piece_seen_moving(ratio: float) -> None:
+    driver = FakeWidgetDriver(gap_x=190.0, ratio=ratio)
+    solver = RefusingPieceSolver()
+    result = SliderSolver(driver, solver, style=STYLE, verify_timeout=0.5).solve(  # type: ignore[arg-type]
+        driver.image, driver.handle, attempts=1
+    )
+    record = result.attempts[0]
+    assert result.success, record.error
+    assert driver.widget.verdicts == [True]
+    assert record.answered_by == "solve_piece (look)"
+    assert record.look is not None and solver.pieces
+    piece = solver.pieces[0]
+    assert piece.x == pytest.approx(0, abs=2) and piece.y == pytest.approx(80, abs=2)
+    assert record.ratio_source == "measured"
+    assert record.ratio == pytest.approx(ratio, abs=0.05)
+    assert len(driver.actions) >= 3  # press, the look's move, the rest and release
+
+
+def test_without_solve_piece_a_refusal_drags_nothing() -> None:
+    driver = FakeWidgetDriver(gap_x=190.0)
+
+    class Refusing:
+        def solve(self, image: Any, width_view: float) -> float:
+            raise SolveFailed("confidence under the floor")
+
+    result = SliderSolver(driver, Refusing(), style=STYLE).solve(  # type: ignore[arg-type]
+        driver.image, driver.handle, attempts=1
+    )
+    assert not result.success and "SolveFailed" in (result.error or "")
+    assert driver.actions == [] and driver.widget.verdicts == []
+    with pytest.raises(SolveFailed):
+        result.raise_for_failure()
+
+
+def test_a_piece_that_cannot_be_seen_is_released_at_the_start() -> None:
+    driver = FakeWidgetDriver(gap_x=190.0)
+    driver._move = lambda dx: None  # type: ignore[method-assign]  # the piece never moves
+    driver._place(0.0)
+    result = SliderSolver(driver, RefusingPieceSolver(), style=STYLE).solve(  # type: ignore[arg-type]
+        driver.image, driver.handle, attempts=1
+    )
+    assert not result.success
+    assert driver.widget.verdicts in ([], [False])
+    assert driver.widget.handle_x == 0
+
+
+def test_a_refused_picture_is_not_retried_when_nothing_asks_for_another() -> None:
+    driver = FakeWidgetDriver(gap_x=190.0)
+
+    class Refusing:
+        calls = 0
+
+        def solve(self, image: Any, width_view: float) -> float:
+            self.calls += 1
+            raise SolveFailed("confidence under the floor")
+
+    solver = Refusing()
+    result = SliderSolver(driver, solver, style=STYLE, element_timeout=0.5).solve(  # type: ignore[arg-type]
+        driver.image, driver.handle, attempts=3
+    )
+    # no drag, no refresh=: the page shows the same picture, asking again is pointless
+    assert solver.calls == 1 and len(result.attempts) == 1
+    assert isinstance(result.attempts[0].exception, SolveFailed)
+
+
+def test_the_look_presses_again_when_the_first_press_was_ignored() -> None:
+    driver = FakeWidgetDriver(gap_x=200.0, ignore_first_press=True)
+    result = SliderSolver(driver, RefusingPieceSolver(), style=STYLE, verify_timeout=0.5).solve(  # type: ignore[arg-type]
+        driver.image, driver.handle, attempts=1
+    )
+    record = result.attempts[0]
+    assert result.success, record.error
+    assert record.presses == 2 and record.answered_by == "solve_piece (look)"
+    assert driver.widget.verdicts == [True]
