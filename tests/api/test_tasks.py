@@ -10,6 +10,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -103,6 +104,26 @@ def test_generic_task_sends_both_pictures_and_subtracts_the_pieces_start(
     assert Image.open(io.BytesIO(background)).size == (400, 100)
     assert given.image == piece and given.x == 0.0 and given.y is None
     assert width_view == 200
+
+
+REALWORLD = Path(__file__).resolve().parents[2].parent / "shared" / "realworld"
+
+
+@pytest.mark.skipif(not REALWORLD.is_dir(), reason="../shared/realworld is not beside the repo")
+def test_generic_task_finds_real_gaps_with_the_given_piece_through_the_real_engine() -> None:
+    labels = [json.loads(line) for line in (REALWORLD / "labels.jsonl").read_text().splitlines()]
+    cases = [row for row in labels if row["piece"]][::40]  # a few of each source with sprites
+    assert len(cases) >= 4
+    with OmoServer(tokens=[TOKEN]) as server:  # the default LocalEngine, which has solve_piece
+        client = task_client(server.url, poll_interval=0.2)
+        for row in cases:
+            x, y = row["piece_xy"]
+            distance = client.solve_piece(
+                (REALWORLD / row["file"]).read_bytes(),
+                PieceImage((REALWORLD / row["piece"]).read_bytes(), x=x, y=y),
+                row["width_view"],
+            )
+            assert distance == pytest.approx(row["answer_css"], abs=2), row["file"]
 
 
 def test_generic_task_with_a_plain_solver_is_solved_on_a_composite(
