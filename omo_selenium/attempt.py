@@ -18,7 +18,13 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from ._types import GapMatch, Locator, PieceImage, PieceSolver
-from .browser.capture import Captured, Target, capture_element, resolve_element
+from .browser.capture import (
+    Captured,
+    Target,
+    capture_element,
+    read_own_pixels,
+    resolve_element,
+)
 from .browser.conditions import Condition, captcha_is_ready
 from .browser.webdriver_errors import translate_webdriver_error
 from .errors import CaptureError, SolveFailed
@@ -127,10 +133,19 @@ class Attempt:
         except CaptureError as exc:
             logger.warning("could not capture the piece element (%s); solving without it", exc)
             return None
+        # A screenshot of the element shows the picture behind its transparent corners;
+        # only the element's own pixels carry the piece's shape.
+        sprite = read_own_pixels(self.driver, element, shot.image.size)
+        if sprite is None:
+            logger.info(
+                "the piece element has no readable picture with transparency (not an img or "
+                "canvas, cross-origin, or opaque); solving the captcha's picture alone"
+            )
+            return None
         px_per_css = 1.0 / captured.scale
         x = (shot.css_rect[0] - captured.css_rect[0]) * px_per_css
         y = (shot.css_rect[1] - captured.css_rect[1]) * px_per_css
-        return PieceImage(shot.image, x, y)
+        return PieceImage(sprite, x, y)
 
     def answer(self, piece: PieceImage | None = None) -> None:
         """Ask the solver how far the piece must travel.

@@ -346,6 +346,8 @@ def test_piece_element_outside_the_picture_goes_to_solve_piece_with_its_start(
         IMAGE, HANDLE, piece="#captcha-piece", attempts=1
     )
     _assert_server_agrees(demo_site, result)
+    # the element's own pixels (with their transparency) went to the engine's solve_piece
+    assert result.attempts[0].answered_by == "solve_piece (piece=)"
     assert result.attempts[0].answered_by == "solve_piece (piece=)"
     challenge = demo_site.last_challenge()
     piece = solver.pieces[0]
@@ -362,6 +364,8 @@ def test_piece_element_with_the_local_engine(omo_driver: WebDriver, demo_site) -
         IMAGE, HANDLE, piece="#captcha-piece", attempts=1
     )
     _assert_server_agrees(demo_site, result)
+    # the element's own pixels (with their transparency) went to the engine's solve_piece
+    assert result.attempts[0].answered_by == "solve_piece (piece=)"
 
 
 class RefusingTruthPieceSolver(TruthPieceSolver):

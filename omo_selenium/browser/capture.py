@@ -29,7 +29,14 @@ from selenium.webdriver.support.ui import WebDriverWait
 from ..errors import CaptureError, ConfigurationError
 from .webdriver_errors import translate_webdriver_error
 
-__all__ = ["Captured", "Target", "capture_element", "recapture", "resolve_element"]
+__all__ = [
+    "Captured",
+    "Target",
+    "capture_element",
+    "read_own_pixels",
+    "recapture",
+    "resolve_element",
+]
 
 logger = logging.getLogger("omo_selenium.capture")
 
@@ -268,3 +275,62 @@ def recapture(driver: WebDriver, previous: Captured) -> Captured:
     except WebDriverException as exc:
         raise translate_webdriver_error(exc, CaptureError, "take a screenshot") from exc
     return dataclasses.replace(previous, image=image, screenshot_seconds=seconds)
+
+
+# The element's own pixels with their transparency: a <canvas> as it is, an <img> drawn
+# on a canvas of its natural size. null when there is none, or when the browser refuses
+# to read them (a cross-origin picture taints the canvas).
+_OWN_PIXELS_JS = """
+const el = arguments[0];
+let canvas = null;
+if (el.tagName === 'CANVAS') {
+  canvas = el;
+} else if (el.tagName === 'IMG' && el.complete && el.naturalWidth > 0) {
+  canvas = document.createElement('canvas');
+  canvas.width = el.naturalWidth;
+  canvas.height = el.naturalHeight;
+  canvas.getContext('2d').drawImage(el, 0, 0);
+}
+if (!canvas || canvas.width === 0 || canvas.height === 0) return null;
+try { return canvas.toDataURL('image/png'); } catch (e) { return null; }
+"""
+#: Largest data URL read back from the page (a piece sprite is a few KiB).
+MAX_PIXELS_URL_CHARS = 8_000_000
+
+
+def read_own_pixels(
+    driver: WebDriver, element: WebElement, size: tuple[int, int]
+) -> Image.Image | None:
+    """Return an ``<img>`` or ``<canvas>`` element's own picture with its alpha, at ``size``.
+
+    A screenshot of an element that is drawn over another shows what lies behind its
+    transparent parts; the element's own pixels keep its shape. Used for a puzzle piece
+    that the page draws as its own element.
+
+    Args:
+        driver: the driver showing the element.
+        element: an ``img`` or ``canvas``.
+        size: the size wanted, in px of the screenshot it will be compared with.
+
+    Returns:
+        The RGBA picture resized to ``size``, or ``None`` when the element is of another
+        kind, not loaded, cross-origin (unreadable) or fully opaque (no shape to use).
+    """
+    try:
+        url = driver.execute_script(_OWN_PIXELS_JS, element)
+    except WebDriverException as exc:
+        logger.debug("could not read the element's own pixels: %s", exc)
+        return None
+    prefix = "data:image/png;base64,"
+    if not isinstance(url, str) or not url.startswith(prefix) or len(url) > MAX_PIXELS_URL_CHARS:
+        return None
+    try:
+        picture = Image.open(io.BytesIO(base64.b64decode(url[len(prefix) :]))).convert("RGBA")
+    except (OSError, ValueError):
+        return None
+    alpha = picture.getchannel("A")
+    if alpha.getextrema()[0] == 255:
+        return None  # fully opaque: a screenshot shows the same, and no shape is known
+    if size[0] <= 0 or size[1] <= 0:
+        return None
+    return picture.resize(size, Image.Resampling.LANCZOS)

@@ -12,7 +12,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from omo_selenium.browser.capture import capture_element, recapture, resolve_element
+from omo_selenium.browser.capture import (
+    capture_element,
+    read_own_pixels,
+    recapture,
+    resolve_element,
+)
 from omo_selenium.errors import CaptureError, ConfigurationError
 
 pytestmark = pytest.mark.browser
@@ -26,6 +31,17 @@ def _noise_png(width: int, height: int) -> str:
     pixels[..., 1] = np.maximum(pixels[..., 1], 60)  # never magenta, so edges are exact
     buf = io.BytesIO()
     Image.fromarray(pixels).save(buf, format="PNG")
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def _disc_png() -> str:
+    """A 60 px opaque red disc on transparent corners: a piece sprite's shape."""
+    yy, xx = np.mgrid[0:60, 0:60]
+    inside = (xx - 29.5) ** 2 + (yy - 29.5) ** 2 <= 28**2
+    pixels = np.zeros((60, 60, 4), dtype=np.uint8)
+    pixels[inside] = (220, 30, 30, 255)
+    buf = io.BytesIO()
+    Image.fromarray(pixels, "RGBA").save(buf, format="PNG")
     return base64.b64encode(buf.getvalue()).decode()
 
 
@@ -55,6 +71,14 @@ PAGES = {
     ),
     "/hidden": _page(_img(10, 10, 200, "visibility:hidden")),
     "/empty": _page("<div id='cap' style='width:0;height:0'></div>"),
+    "/sprites": _page(
+        f'<img id="round" src="data:image/png;base64,{_disc_png()}" '
+        "style='position:absolute;left:20px;top:20px;width:30px'>"
+        f'<img id="opaque" src="data:image/png;base64,{_noise_png(40, 40)}" '
+        "style='position:absolute;left:80px;top:20px;width:40px'>"
+        "<div id='box' style='position:absolute;left:140px;top:20px;width:40px;height:40px;"
+        "background:#123'></div>"
+    ),
 }
 DISPLAYED_WIDTH = {"/plain": 200, "/scaled": 150, "/zoomed": 250, "/fold": 200, "/frame": 200}
 
@@ -205,3 +229,27 @@ def test_hidden_or_empty_element_is_a_capture_error(chrome: object, pages: str, 
 def test_bad_target_type_is_a_configuration_error(chrome: object) -> None:
     with pytest.raises(ConfigurationError):
         capture_element(chrome, 42)  # type: ignore[arg-type]
+
+
+def test_an_img_is_read_with_its_transparency_at_the_screenshots_size(
+    omo_driver: object, pages: str
+) -> None:
+    _open(omo_driver, f"{pages}/sprites")
+    element = resolve_element(omo_driver, "#round")  # type: ignore[arg-type]
+    shot = capture_element(omo_driver, element)  # type: ignore[arg-type]
+    sprite = read_own_pixels(omo_driver, element, shot.image.size)  # type: ignore[arg-type]
+
+    assert sprite is not None and sprite.mode == "RGBA" and sprite.size == shot.image.size
+    alpha = np.asarray(sprite.getchannel("A"))
+    assert alpha[0, 0] == 0 and alpha[alpha.shape[0] // 2, alpha.shape[1] // 2] == 255
+    # the screenshot of the same element shows the page behind the corners
+    assert _is_magenta(np.asarray(shot.image.convert("RGB"))[:2, :2]).all()
+
+
+@pytest.mark.parametrize("selector", ["#opaque", "#box"])
+def test_an_opaque_picture_or_another_element_has_no_shape_to_read(
+    omo_driver: object, pages: str, selector: str
+) -> None:
+    _open(omo_driver, f"{pages}/sprites")
+    element = resolve_element(omo_driver, selector)  # type: ignore[arg-type]
+    assert read_own_pixels(omo_driver, element, (40, 40)) is None  # type: ignore[arg-type]
