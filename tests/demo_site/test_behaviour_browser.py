@@ -99,6 +99,18 @@ def drag(driver: WebDriver, distance: int, **options: Any) -> None:
     press_and_move(driver, distance, **options).pause(0.3).release().perform()
 
 
+def grab_for_jump(driver: WebDriver, distance: int) -> tuple[float, int]:
+    """Where to press on a jump=1 handle, and the drag distance that still lands right.
+
+    Pressing ``g`` px into the handle moves it right by ``g - jump_px`` at the press; at
+    ``jump_px`` it stays put, but with ``jump_px`` 0 that is the handle's very edge, which
+    the pointer does not hit: press at least 2 px in and drag less by what the press moved.
+    """
+    jump_px = config(driver)["jump_px"]
+    grab = max(jump_px, 2)
+    return grab, distance - round(grab - jump_px)
+
+
 def rest_for(driver: WebDriver) -> float:
     """Seconds to rest on the handle before pressing: the page's hover wait and a margin."""
     return (config(driver).get("hover_ms", 0) + 300) / 1000
@@ -172,9 +184,9 @@ def test_jump_drag_grabbed_at_the_pointers_landing_spot_is_verified(
     driver: WebDriver, site: DemoSite
 ) -> None:
     challenge = open_widget(driver, site, jump=True)
-    grab = config(driver)["jump_px"]  # pressing here leaves the handle where it is
+    grab, distance = grab_for_jump(driver, round(challenge.handle_css_px))
 
-    drag(driver, round(challenge.handle_css_px), grab=grab)
+    drag(driver, distance, grab=grab)
 
     record = site.wait_for_verification()
     assert record.passed, record
@@ -343,7 +355,8 @@ def test_every_behaviour_at_once_still_takes_a_careful_drag(
     challenge = open_widget(driver, site, **BEHAVIOURS, scale=1.6)
     page = config(driver)
 
-    drag(driver, round(challenge.handle_css_px), rest=rest_for(driver), grab=page["jump_px"])
+    grab, distance = grab_for_jump(driver, round(challenge.handle_css_px))
+    drag(driver, distance, rest=rest_for(driver), grab=grab)
 
     record = site.wait_for_verification()
     assert record.passed, record
