@@ -136,15 +136,42 @@ def align(
     Returns:
         The best shift near ``dx``, or ``None`` when the window leaves the image.
     """
-    bx, by, bw, bh = box
-    w_img, h_img = img.size
+    bx, _, bw, bh = box
+    w_img = img.width
     f = min(1.0, tuning.align_size / max(bw, bh, 1.0))
-    play = tuning.vertical_play * bh + 2.0
     x0 = max(0, math.floor(bx))
     x1 = min(w_img, math.ceil(bx + bw))
+    margin = search_px + 3.0 / f
+    found = _measure(img, (x0, x1), box, dx, margin, f, tuning)
+    # a gap touching the picture's right edge shows no right outline there (the border
+    # repeats its last column), which pulls the shift; it is measured again without the
+    # piece's columns that would land within the fields' reach of the border. The
+    # correlation stays the whole piece's, so that a candidate is not favoured for
+    # being cut short by the edge.
+    reach = x1 + dx + margin - w_img
+    if found is not None and reach > 0 and x1 - reach - x0 >= 0.5 * (x1 - x0):
+        trimmed = _measure(img, (x0, math.floor(x1 - reach)), box, dx, margin, f, tuning)
+        if trimmed is not None:
+            found = Alignment(dx=trimmed.dx, dy=trimmed.dy, ncc=found.ncc, scale=f)
+    return found
+
+
+def _measure(
+    img: Image.Image,
+    cols: tuple[int, int],
+    box: Box,
+    dx: float,
+    margin: float,
+    f: float,
+    tuning: EngineTuning,
+) -> Alignment | None:
+    """:func:`align` for the piece's columns ``cols`` (screenshot px, end excluded)."""
+    _, by, _, bh = box
+    w_img, h_img = img.size
+    x0, x1 = cols
+    play = tuning.vertical_play * bh + 2.0
     y0 = max(0, math.floor(by - play))
     y1 = min(h_img, math.ceil(by + bh + play))
-    margin = search_px + 3.0 / f
     gx0 = max(x1, math.floor(x0 + dx - margin))
     gx1 = min(w_img, math.ceil(x1 + dx + margin))
     ry = max(1, round(play * f))

@@ -146,12 +146,25 @@ def _align_candidates(
     w_img, h_img = img.size
     kx = w_img / fc.shape[1]
     ky = h_img / fc.shape[0]
-    aligned = []
+    boxes = []
     for cand in cands:
-        if cand.score < t.min_coarse_ratio * cands[0].score:
-            continue
         bx, by, bw, bh = outline_box(fc, fs, cand, tuning=t)
-        box = (bx * kx, by * ky, bw * kx, bh * ky)
+        boxes.append((bx * kx, by * ky, bw * kx, bh * ky))
+    # a pair of decoys further in can outscore the piece by far (same shape, same fill);
+    # candidates whose piece waits at the start are weighed against each other too, so
+    # the piece's own match is not dropped before the off-start penalty can tell
+    starts = [
+        c.score
+        for c, b in zip(cands, boxes, strict=True)
+        if _at_start(b, w_img, t) and _plausible_piece(b, w_img, t)
+    ]
+    lead = max(starts, default=cands[0].score)
+    aligned = []
+    for cand, box in zip(cands, boxes, strict=True):
+        if cand.score < t.min_coarse_ratio * cands[0].score and not (
+            _at_start(box, w_img, t) and cand.score >= t.min_coarse_ratio * lead
+        ):
+            continue
         fit = align(img, box, cand.dx * kx, search_px=t.search_work_px * kx, tuning=t)
         if fit is not None:
             # with the shift known, the outline may bound the piece better than the

@@ -26,8 +26,8 @@ from omo_selenium.testing.synthetic import (
 #: Seeds of the fixed accuracy set.
 ACCURACY_SEEDS = range(20_000, 20_200)
 #: Share of the accuracy set that must land within 2 CSS px: the issue's target (measured
-#: 0.985 on this set; 0.975 and 0.972 on 1000 images from seeds 0 and 12345, so this set
-#: is a little easier than the average).
+#: 0.98 on this set since the engine works at a bounded resolution, 0.985 before; 0.975
+#: and 0.972 on 1000 images from seeds 0 and 12345, so this set is a little easier).
 ACCURACY_FLOOR = 0.98
 #: Share that must land within 1 CSS px (measured 0.93 on this set, 0.92 on 2000 others).
 ONE_PX_FLOOR = 0.9
