@@ -36,6 +36,7 @@ __all__ = [
     "read_own_pixels",
     "recapture",
     "resolve_element",
+    "rows_of",
 ]
 
 logger = logging.getLogger("omo_selenium.capture")
@@ -275,6 +276,26 @@ def recapture(driver: WebDriver, previous: Captured) -> Captured:
     except WebDriverException as exc:
         raise translate_webdriver_error(exc, CaptureError, "take a screenshot") from exc
     return dataclasses.replace(previous, image=image, screenshot_seconds=seconds)
+
+
+def rows_of(captured: Captured, top: int, bottom: int) -> Captured | None:
+    """``captured`` narrowed to its picture's rows ``top`` to ``bottom`` (image px).
+
+    A look at a few rows (where the piece slides) is a smaller screenshot and a smaller
+    comparison than a look at the whole captcha; :func:`recapture` of the result takes
+    just those rows again. ``None`` when ``captured`` came from an element screenshot or
+    the rows hold nothing.
+    """
+    if captured.device_box is None:
+        return None
+    top, bottom = max(0, top), min(captured.image.height, bottom)
+    if bottom - top < 2:
+        return None
+    left, box_top, right, _ = captured.device_box
+    image = captured.image.crop((0, top, captured.image.width, bottom))
+    return dataclasses.replace(
+        captured, image=image, device_box=(left, box_top + top, right, box_top + bottom)
+    )
 
 
 # The element's own pixels with their transparency: a <canvas> as it is, an <img> drawn
