@@ -33,6 +33,7 @@ __all__ = [
     "Captured",
     "Target",
     "capture_element",
+    "element_rect",
     "read_own_pixels",
     "recapture",
     "resolve_element",
@@ -209,6 +210,28 @@ def _grab(
     png = driver.get_screenshot_as_png()
     seconds = time.monotonic() - started
     return _crop(png, box), seconds
+
+
+def element_rect(driver: WebDriver, element: WebElement) -> tuple[float, float, float, float]:
+    """``(x, y, width, height)`` of ``element`` in CSS px of the top-level viewport.
+
+    The same bounds :func:`capture_element` crops by, without a screenshot (nothing is
+    scrolled).
+
+    Raises:
+        CaptureError: the element went away, is hidden or has no size.
+    """
+    try:
+        bounds: dict[str, Any] = driver.execute_script(_RECT_JS, element, False)
+    except StaleElementReferenceException as exc:
+        raise CaptureError("the element went away while measuring it") from exc
+    except WebDriverException as exc:
+        raise translate_webdriver_error(exc, CaptureError, "measure the element") from exc
+    if not bounds["visible"] or bounds["w"] < 1 or bounds["h"] < 1:
+        raise CaptureError(
+            f"element is hidden or has no size ({bounds['w']:.0f}x{bounds['h']:.0f})"
+        )
+    return (float(bounds["x"]), float(bounds["y"]), float(bounds["w"]), float(bounds["h"]))
 
 
 def capture_element(driver: WebDriver, target: Target, *, scroll: bool = True) -> Captured:

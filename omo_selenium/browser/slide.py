@@ -308,7 +308,7 @@ class Drag:
         mouse = self._new_input()
         cut_ms = self.event_seconds * 1000
         sent_ms = [max(0, round(s.duration_ms - cut_ms)) for s in steps]
-        for s, duration_ms in zip(steps, sent_ms):
+        for s, duration_ms in zip(steps, sent_ms, strict=True):
             mouse.create_pointer_move(duration=duration_ms, x=s.dx, y=s.dy, origin="pointer")
         if hold > 0:
             mouse.create_pause(hold)
