@@ -2,16 +2,41 @@
 
 The engine compares two screenshots of the captcha (:mod:`omo_selenium.engine.motion`,
 :mod:`omo_selenium.engine.moved_piece`); this module turns its answers into CSS px and
-into what a :class:`~omo_selenium.PieceSolver` takes.
+into what a :class:`~omo_selenium.PieceSolver` takes. When the solver located the piece,
+:func:`track_piece_css` follows the piece itself: its own pixels, cut from the picture
+before the drag, are looked for along its rows in the new one.
 """
 
 from __future__ import annotations
 
-from ._types import PieceImage, PieceSolver, Solver
+import logging
+import math
+from typing import TYPE_CHECKING, Any
+
+from ._types import Box, PieceImage, PieceSolver, Solver
 from .browser.capture import Captured
 from .records import PieceLook
 
-__all__ = ["look_at_piece", "piece_travel_css", "solve_with_piece"]
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["PieceTrack", "look_at_piece", "piece_travel_css", "solve_with_piece", "track_piece"]
+
+logger = logging.getLogger("omo_selenium.solver")
+
+#: Channel difference (0-255) above which a pixel of the piece's box changed in a look.
+CHANGED_LEVEL = 24
+#: Fewest pixels of the piece (changed in its box) to track it by.
+MIN_PIECE_PIXELS = 40
+#: Per-pixel differences are capped here, so a few pixels that differ anyway (a glow or
+#: shadow over another background, a highlight while dragging) do not decide.
+DIFF_CAP = 64.0
+#: The best place must differ this much less than a typical place along the rows
+#: (mean capped difference, as a share) to count as the piece found.
+MAX_MATCH_SHARE = 0.6
+#: Places farther than this from the best (px) must differ this many times more.
+AWAY_PX = 3
+MIN_RUNNER_UP_RATIO = 1.25
 
 
 def piece_travel_css(before: Captured, now: Captured) -> float | None:
@@ -50,3 +75,86 @@ def solve_with_piece(solver: Solver, captured: Captured, look: PieceLook) -> flo
     piece = PieceImage(look.sprite, look.start_x, look.y)
     background = look.background if look.background is not None else captured.image
     return float(solver.solve_piece(background, piece, captured.width_view))
+
+
+class PieceTrack:
+    """Where the located piece is now, from its own pixels.
+
+    Args:
+        before: the captcha before the drag (or the rows of it a look takes).
+        box: the piece's ``(x, y, w, h)`` in px of ``before``'s picture.
+    """
+
+    def __init__(self, before: Captured, box: Box) -> None:
+        self.before = before
+        self.box = box
+
+    def travel_css(
+        self, now: Captured, *, low_css: float = 0.0, high_css: float = math.inf
+    ) -> float | None:
+        """How far the piece has moved since ``before``, CSS px, searched from
+        ``low_css`` to ``high_css``; ``None`` when it is not clearly found there.
+
+        The piece's pixels are those of its box that changed (the piece left them);
+        the place along its rows where ``now`` shows them best, refined to a fraction
+        of a px, is where it is.
+        """
+        import numpy as np  # imported on first use, like the engine
+
+        scale = self.before.scale
+        a = np.asarray(self.before.image.convert("RGB"), dtype=np.float32)
+        b = np.asarray(now.image.convert("RGB"), dtype=np.float32)
+        if a.shape != b.shape:
+            return None
+        height, width = a.shape[:2]
+        x0, y0, w, h = (round(v) for v in self.box)
+        x0, y0 = max(0, x0), max(0, y0)
+        w, h = min(w, width - x0), min(h, height - y0)
+        if w < 4 or h < 4:
+            return None
+        sprite = a[y0 : y0 + h, x0 : x0 + w]
+        mask = np.abs(b[y0 : y0 + h, x0 : x0 + w] - sprite).max(axis=2) > CHANGED_LEVEL
+        if int(mask.sum()) < MIN_PIECE_PIXELS:
+            return None
+        lo = max(1, math.floor(low_css / scale))
+        hi = min(width - w - x0 - 1, math.ceil(min(high_css, width * scale) / scale))
+        if hi - lo < 2:
+            return None
+        rows = b[y0 : y0 + h]
+        pixels = sprite[mask]
+        scores = np.array(
+            [_mismatch(rows[:, x0 + s : x0 + s + w][mask], pixels) for s in range(lo, hi + 1)]
+        )
+        best = int(np.argmin(scores))
+        typical = float(np.median(scores))
+        away = np.concatenate([scores[: max(0, best - AWAY_PX)], scores[best + AWAY_PX + 1 :]])
+        runner_up = float(away.min()) if away.size else typical
+        if typical <= 0 or scores[best] > MAX_MATCH_SHARE * typical:
+            logger.debug(
+                "piece track: no place stands out (%.2f of typical)", scores[best] / typical
+            )
+            return None
+        if runner_up < MIN_RUNNER_UP_RATIO * scores[best]:
+            logger.debug("piece track: two places look alike (%d px apart or more)", AWAY_PX)
+            return None
+        shift = lo + best
+        # a fraction of a px: a parabola through the squared differences next to the best
+        left, mid, right = (
+            float(np.square(rows[:, x0 + s : x0 + s + w][mask] - pixels).mean())
+            for s in (shift - 1, shift, shift + 1)
+        )
+        curve = left - 2 * mid + right
+        sub = float(np.clip(0.5 * (left - right) / curve, -0.5, 0.5)) if curve > 0 else 0.0
+        return (shift + sub) * scale
+
+
+def _mismatch(patch: np.ndarray[Any, Any], pixels: np.ndarray[Any, Any]) -> float:
+    """Mean per-pixel difference (largest channel, capped) of two pixel lists."""
+    import numpy as np
+
+    return float(np.minimum(np.abs(patch - pixels).max(axis=1), DIFF_CAP).mean())
+
+
+def track_piece(before: Captured, box: Box | None) -> PieceTrack | None:
+    """A tracker of the piece located at ``box`` in ``before``, or ``None`` without one."""
+    return None if box is None else PieceTrack(before, box)

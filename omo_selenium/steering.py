@@ -25,8 +25,8 @@ from ._types import GapMatch, Solver
 from .browser.capture import Captured, capture_element, recapture, rows_of
 from .browser.slide import Drag, PathStep, SlideStyle, covering_element, plan_path
 from .errors import CaptureError, SlideError, SolveFailed
-from .look import look_at_piece, piece_travel_css, solve_with_piece
-from .ratio import HandleRatio, room_for_whole_drag
+from .look import PieceTrack, look_at_piece, piece_travel_css, solve_with_piece
+from .ratio import MAX_RATIO, MIN_RATIO, HandleRatio, room_for_whole_drag
 from .records import PieceLook
 from .verdict import VerdictWatch
 
@@ -57,8 +57,14 @@ REST_SECONDS = (0.5, 1.0)
 FOLLOW_CSS_PX = 1.0
 #: Seconds to let a handle seen ahead of the pointer settle before measuring it again.
 JUMP_SETTLE_SECONDS = 0.08
+#: The drag's opening, CSS px: made on its own and checked (the handle followed, did not
+#: jump) before the rest. Longer than the few px some widgets wait for before they
+#: start following a drag.
+OPENING_CSS_PX = 16
 #: The first move of a look, when the engine refused the picture (CSS px).
 LOOK_MOVE_CSS_PX = 64
+#: Slack (CSS px) on the travels a drag can cause, for rounding and a jump on press.
+PLAUSIBLE_SLACK_CSS_PX = 2.0
 #: Rows above and below the located piece kept in a look at its travel, as a share of
 #: the piece's height (a piece that moves a little up or down stays inside).
 BAND_MARGIN_SHARE = 0.25
@@ -121,8 +127,9 @@ class Steering:
         #: How the answer was found, when the look found it.
         self.answered_by: str | None = None
         self.solve_seconds = 0.0
-        #: The rows the located piece slides along, before the drag (a cheaper look).
-        self.band = _band(captured, match)
+        #: The rows the located piece slides along, before the drag (a cheaper look),
+        #: and the piece's own pixels to follow in them.
+        self.band, self.track = _band(captured, match)
 
     @property
     def handle_css(self) -> float:
@@ -156,9 +163,9 @@ class Steering:
                 if refused is not None:
                     quiet = dataclasses.replace(style, overshoot=False)
                     self.drag.move(plan_path(LOOK_MOVE_CSS_PX, style=quiet), hold=style.settle / 2)
-                    rest = []
+                    path: list[PathStep] = []
                 else:
-                    rest = self._first_move(style, rng)
+                    path = self._opening(style, rng)
                 if self._followed(before.handle_x, before.scroll):
                     break
             except (SlideError, CaptureError):
@@ -175,9 +182,11 @@ class Steering:
         try:
             if refused is not None:
                 rest = self._look_instead(refused, style)
-            elif abs(self.offset_css - planned_with) >= FOLLOW_CSS_PX:
-                # the handle jumped ahead of the pointer on the first move: plan again
-                rest = self._plan(self.distance_css / self.ratio.value - self.handle_css, style)
+            else:
+                if abs(self.offset_css - planned_with) >= FOLLOW_CSS_PX:
+                    # the handle jumped ahead of the pointer on the opening: plan again
+                    path = self._plan(self.distance_css / self.ratio.value - self.handle_css, style)
+                rest = self._first_move(path, style, rng)
             if self.settings.check_landing:
                 # Hold half the settle before each look so a widget sampling the pointer
                 # catches up; the look itself counts towards the settle before release.
@@ -196,22 +205,32 @@ class Steering:
     def _plan(self, distance: float, style: SlideStyle) -> list[PathStep]:
         return plan_path(distance, style=style, rng=style.rng())
 
-    def _first_move(self, style: SlideStyle, rng: Any) -> list[PathStep]:
-        """Make the first move of the drag; return the rest of the plan."""
-        ratio = self.ratio
-        drag = self._drag
-        if not ratio.known and not self.settings.check_landing:
+    def _opening(self, style: SlideStyle, rng: Any) -> list[PathStep]:
+        """Plan the drag and make its opening (:data:`OPENING_CSS_PX`), so that a press
+        the widget ignored or a handle that jumped is seen before the whole drag is
+        spent on it; return the rest of the plan (at the ratio known so far)."""
+        path = plan_path(
+            self.distance_css / self.ratio.value - self.handle_css, style=style, rng=rng
+        )
+        done, split = 0, len(path)
+        for i, step in enumerate(path):
+            done += step.dx
+            if abs(done) >= OPENING_CSS_PX:
+                split = i + 1
+                break
+        self._drag.move(path[:split])
+        return path[split:]
+
+    def _first_move(self, path: list[PathStep], style: SlideStyle, rng: Any) -> list[PathStep]:
+        """After the opening: measure the ratio on the way when it is not known and
+        return what is left of the drag to make (the caller makes it)."""
+        if not self.ratio.known and not self.settings.check_landing:
             self._probe_ratio(style, rng)
             remaining = self.distance_css / self.ratio.value - self.handle_css
             return plan_path(remaining, style=style, rng=rng)
-        main = plan_path(self.distance_css / ratio.value - self.handle_css, style=style, rng=rng)
-        if not self.settings.check_landing:
-            drag.move(main)
-            return []
-        if not ratio.known and not self._room_for_whole_drag():
-            return self._first_leg(style, rng, main)
-        drag.move(main, hold=style.settle / 2)
-        return []
+        if self.settings.check_landing and not self.ratio.known and not self._room_for_whole_drag():
+            return self._first_leg(style, rng, path)
+        return path
 
     def _measure_jump(self, start_x: float | None) -> None:
         """A handle that jumps on press (its left edge to the pointer) shifts the piece
@@ -280,17 +299,36 @@ class Steering:
     def _piece_travel(self) -> float | None:
         """How far the piece went since the drag began, CSS px (``None``: not seen).
 
-        Looks at the rows the located piece slides along first (about a third of the
-        picture: a quicker screenshot and comparison), and at the whole captcha when
-        the piece is not seen there.
+        With the piece located, it is followed by its own pixels along its rows (a third
+        of the picture: a quick screenshot and search); else, or when it is not found
+        there, the engine compares the rows, then the whole captcha, before and now.
+        A travel the handle could not have caused (a ratio outside
+        :data:`~omo_selenium.ratio.MIN_RATIO`..:data:`~omo_selenium.ratio.MAX_RATIO`)
+        is not the piece: a gap of the same shape, half covered, can look like it.
         """
+        handle = abs(self.handle_css)
+        low, high = (
+            MIN_RATIO * handle - PLAUSIBLE_SLACK_CSS_PX,
+            MAX_RATIO * handle + PLAUSIBLE_SLACK_CSS_PX,
+        )
         band = self.band
         if band is not None:
-            travel = piece_travel_css(band, recapture(self.driver, band))
-            if travel is not None:
+            now = recapture(self.driver, band)
+            if self.track is not None:
+                tracked = self.track.travel_css(now, low_css=low, high_css=high)
+                if tracked is not None:
+                    return tracked
+            travel = piece_travel_css(band, now)
+            if travel is not None and low <= travel <= high:
                 return travel
             logger.debug("the piece was not seen in its rows; looking at the whole captcha")
-        return piece_travel_css(self.captured, self._look())
+        travel = piece_travel_css(self.captured, self._look())
+        if travel is not None and not low <= travel <= high:
+            logger.debug(
+                "a change of %.1f css px for a %.1f css px drag is not the piece", travel, handle
+            )
+            return None
+        return travel
 
     def _learn(self, piece_css: float, handle_css: float) -> bool:
         seen = HandleRatio.measured(piece_css, handle_css, self.handle_el.id)
@@ -302,7 +340,7 @@ class Steering:
     def _probe_ratio(self, style: SlideStyle, rng: Any) -> None:
         drag = self._drag
         distance = self.distance_css
-        probe = max(min(distance, 12.0), distance * PROBE_SHARE)
+        probe = max(0.0, max(min(distance, 12.0), distance * PROBE_SHARE) - drag.x)
         probe_path = plan_path(probe, style=dataclasses.replace(style, overshoot=False), rng=rng)
         drag.move(probe_path, hold=style.settle)
         moved = self._piece_travel()
@@ -320,7 +358,7 @@ class Steering:
         """
         drag = self._drag
         distance = self.distance_css
-        done, split = 0, len(path)
+        done, split = drag.x, len(path)
         for i, step in enumerate(path):
             done += step.dx
             if done >= FIRST_LEG_SHARE * distance:
@@ -426,16 +464,18 @@ def check_distance(distance: float) -> None:
         raise SolveFailed(f"solver answered {distance!r} css px; nothing to drag")
 
 
-def _band(captured: Captured, match: GapMatch | None) -> Captured | None:
-    """The rows where the located piece slides (with a margin), or ``None``."""
+def _band(captured: Captured, match: GapMatch | None) -> tuple[Captured | None, PieceTrack | None]:
+    """The rows where the located piece slides (with a margin) and a tracker of the
+    piece in them; ``(None, None)`` when the piece was not located."""
     if match is None:
-        return None
-    _, y, _, height = match.piece_box
+        return None, None
+    x, y, width, height = match.piece_box
     margin = max(2, math.ceil(height * BAND_MARGIN_SHARE))
-    band = rows_of(captured, math.floor(y) - margin, math.ceil(y + height) + margin)
+    top = max(0, math.floor(y) - margin)
+    band = rows_of(captured, top, math.ceil(y + height) + margin)
     if band is None or band.image.height >= captured.image.height:
-        return None
-    return band
+        return None, PieceTrack(captured, match.piece_box)
+    return band, PieceTrack(band, (x, y - top, width, height))
 
 
 def _width_css(element: WebElement | None) -> float | None:
