@@ -206,6 +206,7 @@ class Attempt:
                 record.landed_css = steering.landed_css
                 record.correction_css = steering.correction_css
                 record.look = steering.look
+                record.landing = steering.landing_look()
                 if steering.solve_seconds:
                     record.timings["solve"] = (
                         record.timings.get("solve", 0.0) + steering.solve_seconds

@@ -13,6 +13,8 @@ import logging
 import math
 from typing import TYPE_CHECKING, Any
 
+from PIL import Image
+
 from ._types import Box, PieceImage, PieceSolver, Solver
 from .browser.capture import Captured
 from .records import PieceLook
@@ -88,6 +90,8 @@ class PieceTrack:
     def __init__(self, before: Captured, box: Box) -> None:
         self.before = before
         self.box = box
+        #: The piece's own pixels the last search used (RGBA, alpha = those pixels).
+        self.sprite: Image.Image | None = None
 
     def travel_css(
         self, now: Captured, *, low_css: float = 0.0, high_css: float = math.inf
@@ -116,6 +120,7 @@ class PieceTrack:
         mask = np.abs(b[y0 : y0 + h, x0 : x0 + w] - sprite).max(axis=2) > CHANGED_LEVEL
         if int(mask.sum()) < MIN_PIECE_PIXELS:
             return None
+        self.sprite = _with_alpha(sprite, mask)
         lo = max(1, math.floor(low_css / scale))
         hi = min(width - w - x0 - 1, math.ceil(min(high_css, width * scale) / scale))
         if hi - lo < 2:
@@ -146,6 +151,13 @@ class PieceTrack:
         curve = left - 2 * mid + right
         sub = float(np.clip(0.5 * (left - right) / curve, -0.5, 0.5)) if curve > 0 else 0.0
         return (shift + sub) * scale
+
+
+def _with_alpha(pixels: np.ndarray[Any, Any], mask: np.ndarray[Any, Any]) -> Image.Image:
+    import numpy as np
+
+    rgba = np.dstack([np.clip(pixels, 0, 255), mask * 255.0]).astype(np.uint8)
+    return Image.fromarray(rgba, "RGBA")
 
 
 def _mismatch(patch: np.ndarray[Any, Any], pixels: np.ndarray[Any, Any]) -> float:

@@ -27,7 +27,7 @@ from .browser.slide import Drag, PathStep, SlideStyle, covering_element, plan_pa
 from .errors import CaptureError, SlideError, SolveFailed
 from .look import PieceTrack, look_at_piece, piece_travel_css, solve_with_piece
 from .ratio import MAX_RATIO, MIN_RATIO, HandleRatio, room_for_whole_drag
-from .records import PieceLook
+from .records import LandingLook, PieceLook
 from .verdict import VerdictWatch
 
 __all__ = ["AttemptSettings", "Steering", "check_distance"]
@@ -130,6 +130,8 @@ class Steering:
         #: The rows the located piece slides along, before the drag (a cheaper look),
         #: and the piece's own pixels to follow in them.
         self.band, self.track = _band(captured, match)
+        #: The last look while holding: the picture, the travel seen, how it was seen.
+        self._last_look: tuple[Captured, float | None, str | None] | None = None
 
     @property
     def handle_css(self) -> float:
@@ -317,18 +319,44 @@ class Steering:
             if self.track is not None:
                 tracked = self.track.travel_css(now, low_css=low, high_css=high)
                 if tracked is not None:
+                    self._last_look = (now, tracked, "its own pixels")
                     return tracked
             travel = piece_travel_css(band, now)
             if travel is not None and low <= travel <= high:
+                self._last_look = (now, travel, "screenshot comparison")
                 return travel
             logger.debug("the piece was not seen in its rows; looking at the whole captcha")
-        travel = piece_travel_css(self.captured, self._look())
+        whole = self._look()
+        travel = piece_travel_css(self.captured, whole)
         if travel is not None and not low <= travel <= high:
             logger.debug(
                 "a change of %.1f css px for a %.1f css px drag is not the piece", travel, handle
             )
-            return None
+            travel = None
+        self._last_look = (whole, travel, "screenshot comparison" if travel is not None else None)
         return travel
+
+    def landing_look(self) -> LandingLook | None:
+        """The last look before release against the gap, when the piece was located
+        and looked at (for the debug view)."""
+        match, last = self.match, self._last_look
+        if match is None or last is None:
+            return None
+        now, travel, how = last
+        top = 0
+        if now.device_box is not None and self.captured.device_box is not None:
+            top = now.device_box[1] - self.captured.device_box[1]
+        start = match.piece_box[0]
+        sprite = self.track.sprite if self.track is not None else None
+        return LandingLook(
+            image=now.image,
+            top=top,
+            piece_box=match.piece_box,
+            found_x=None if travel is None else start + travel / self.captured.scale,
+            target_x=start + match.distance_px,
+            how=how,
+            sprite=sprite if how == "its own pixels" else None,
+        )
 
     def _learn(self, piece_css: float, handle_css: float) -> bool:
         seen = HandleRatio.measured(piece_css, handle_css, self.handle_el.id)
