@@ -3,7 +3,7 @@
 The engine compares two screenshots of the captcha (:mod:`omo_selenium.engine.motion`,
 :mod:`omo_selenium.engine.moved_piece`); this module turns its answers into CSS px and
 into what a :class:`~omo_selenium.PieceSolver` takes. When the solver located the piece,
-:func:`track_piece_css` follows the piece itself: its own pixels, cut from the picture
+:class:`PieceTrack` follows the piece itself: its own pixels, cut from the picture
 before the drag, are looked for along its rows in the new one.
 """
 
@@ -15,17 +15,31 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
-from ._types import Box, PieceImage, PieceSolver, Solver
-from .browser.capture import Captured
-from .records import PieceLook
+from ._types import Box, GapMatch, PieceImage, PieceSolver, Solver
+from .browser.capture import Captured, capture_element, recapture, rows_of
+from .ratio import MAX_RATIO, MIN_RATIO
+from .records import LandingLook, PieceLook
 
 if TYPE_CHECKING:
     import numpy as np
+    from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.remote.webelement import WebElement
 
-__all__ = ["PieceTrack", "look_at_piece", "piece_travel_css", "solve_with_piece", "track_piece"]
+__all__ = [
+    "PieceTrack",
+    "PieceWatch",
+    "look_at_piece",
+    "piece_travel_css",
+    "solve_with_piece",
+]
 
 logger = logging.getLogger("omo_selenium.solver")
 
+#: Slack (CSS px) on the travels a drag can cause, for rounding and a jump on press.
+PLAUSIBLE_SLACK_CSS_PX = 2.0
+#: Rows above and below the located piece kept in a look at its travel, as a share of
+#: the piece's height (a piece that moves a little up or down stays inside).
+BAND_MARGIN_SHARE = 0.25
 #: Channel difference (0-255) above which a pixel of the piece's box changed in a look.
 CHANGED_LEVEL = 24
 #: Fewest pixels of the piece (changed in its box) to track it by.
@@ -167,6 +181,107 @@ def _mismatch(patch: np.ndarray[Any, Any], pixels: np.ndarray[Any, Any]) -> floa
     return float(np.minimum(np.abs(patch - pixels).max(axis=1), DIFF_CAP).mean())
 
 
-def track_piece(before: Captured, box: Box | None) -> PieceTrack | None:
-    """A tracker of the piece located at ``box`` in ``before``, or ``None`` without one."""
-    return None if box is None else PieceTrack(before, box)
+class PieceWatch:
+    """Looks at the piece while the button is held: how far it went, and the last look.
+
+    Args:
+        driver: the browser.
+        captured: the captcha before the drag.
+        image: the captcha's picture element (captured again when ``captured`` came
+            from an element screenshot).
+        match: where a locating solver found piece and gap (``None``: not located).
+    """
+
+    def __init__(
+        self, driver: WebDriver, captured: Captured, image: WebElement, match: GapMatch | None
+    ) -> None:
+        self.driver = driver
+        self.captured = captured
+        self.image = image
+        self.match = match
+        #: The rows the located piece slides along, before the drag (a cheaper look),
+        #: and the piece's own pixels to follow in them.
+        self.band, self.track = _band(captured, match)
+        #: The last look: the picture, the travel seen, how it was seen.
+        self._last: tuple[Captured, float | None, str | None] | None = None
+
+    def look(self) -> Captured:
+        """The whole captcha as it is now."""
+        if self.captured.device_box is None:
+            return capture_element(self.driver, self.image, scroll=False)
+        return recapture(self.driver, self.captured)
+
+    def travel_css(self, handle_css: float) -> float | None:
+        """How far the piece went since the drag began, CSS px (``None``: not seen),
+        the handle having moved ``handle_css``.
+
+        With the piece located, it is followed by its own pixels along its rows (a third
+        of the picture: a quick screenshot and search); else, or when it is not found
+        there, the engine compares the rows, then the whole captcha, before and now.
+        A travel the handle could not have caused (a ratio outside
+        :data:`~omo_selenium.ratio.MIN_RATIO`..:data:`~omo_selenium.ratio.MAX_RATIO`)
+        is not the piece: a gap of the same shape, half covered, can look like it.
+
+        Raises:
+            CaptureError: the screenshot failed.
+        """
+        handle = abs(handle_css)
+        low = MIN_RATIO * handle - PLAUSIBLE_SLACK_CSS_PX
+        high = MAX_RATIO * handle + PLAUSIBLE_SLACK_CSS_PX
+        band, track = self.band, self.track
+        if track is not None:
+            now = recapture(self.driver, band) if band is not None else self.look()
+            tracked = track.travel_css(now, low_css=low, high_css=high)
+            if tracked is not None:
+                self._last = (now, tracked, "its own pixels")
+                return tracked
+            if band is not None:
+                travel = piece_travel_css(band, now)
+                if travel is not None and low <= travel <= high:
+                    self._last = (now, travel, "screenshot comparison")
+                    return travel
+            logger.debug("the piece was not found by its pixels; comparing the whole captcha")
+        whole = self.look()
+        travel = piece_travel_css(self.captured, whole)
+        if travel is not None and not low <= travel <= high:
+            logger.debug(
+                "a change of %.1f css px for a %.1f css px drag is not the piece", travel, handle
+            )
+            travel = None
+        self._last = (whole, travel, "screenshot comparison" if travel is not None else None)
+        return travel
+
+    def landing(self) -> LandingLook | None:
+        """The last look against the gap, when the piece was located and looked at."""
+        match, last = self.match, self._last
+        if match is None or last is None:
+            return None
+        now, travel, how = last
+        top = 0
+        if now.device_box is not None and self.captured.device_box is not None:
+            top = now.device_box[1] - self.captured.device_box[1]
+        start = match.piece_box[0]
+        sprite = self.track.sprite if self.track is not None else None
+        return LandingLook(
+            image=now.image,
+            top=top,
+            piece_box=match.piece_box,
+            found_x=None if travel is None else start + travel / self.captured.scale,
+            target_x=start + match.distance_px,
+            how=how,
+            sprite=sprite if how == "its own pixels" else None,
+        )
+
+
+def _band(captured: Captured, match: GapMatch | None) -> tuple[Captured | None, PieceTrack | None]:
+    """The rows where the located piece slides (with a margin) and a tracker of the
+    piece in them; ``(None, None)`` when the piece was not located."""
+    if match is None:
+        return None, None
+    x, y, width, height = match.piece_box
+    margin = max(2, math.ceil(height * BAND_MARGIN_SHARE))
+    top = max(0, math.floor(y) - margin)
+    band = rows_of(captured, top, math.ceil(y + height) + margin)
+    if band is None or band.image.height >= captured.image.height:
+        return None, PieceTrack(captured, match.piece_box)
+    return band, PieceTrack(band, (x, y - top, width, height))

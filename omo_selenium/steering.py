@@ -22,11 +22,11 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
 from ._types import GapMatch, Solver
-from .browser.capture import Captured, capture_element, recapture, rows_of
+from .browser.capture import Captured
 from .browser.slide import Drag, PathStep, SlideStyle, covering_element, plan_path
 from .errors import CaptureError, SlideError, SolveFailed
-from .look import PieceTrack, look_at_piece, piece_travel_css, solve_with_piece
-from .ratio import MAX_RATIO, MIN_RATIO, HandleRatio, room_for_whole_drag
+from .look import PieceWatch, look_at_piece, solve_with_piece
+from .ratio import HandleRatio, room_for_whole_drag
 from .records import LandingLook, PieceLook
 from .verdict import VerdictWatch
 
@@ -63,11 +63,6 @@ JUMP_SETTLE_SECONDS = 0.08
 OPENING_CSS_PX = 16
 #: The first move of a look, when the engine refused the picture (CSS px).
 LOOK_MOVE_CSS_PX = 64
-#: Slack (CSS px) on the travels a drag can cause, for rounding and a jump on press.
-PLAUSIBLE_SLACK_CSS_PX = 2.0
-#: Rows above and below the located piece kept in a look at its travel, as a share of
-#: the piece's height (a piece that moves a little up or down stays inside).
-BAND_MARGIN_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -127,11 +122,8 @@ class Steering:
         #: How the answer was found, when the look found it.
         self.answered_by: str | None = None
         self.solve_seconds = 0.0
-        #: The rows the located piece slides along, before the drag (a cheaper look),
-        #: and the piece's own pixels to follow in them.
-        self.band, self.track = _band(captured, match)
-        #: The last look while holding: the picture, the travel seen, how it was seen.
-        self._last_look: tuple[Captured, float | None, str | None] | None = None
+        #: The looks at the piece while the button is held.
+        self.pieces = PieceWatch(settings.driver, captured, image, match)
 
     @property
     def handle_css(self) -> float:
@@ -293,70 +285,14 @@ class Steering:
         return self.drag
 
     def _look(self) -> Captured:
-        captured = self.captured
-        if captured.device_box is None:
-            return capture_element(self.driver, self.image_el, scroll=False)
-        return recapture(self.driver, captured)
+        return self.pieces.look()
 
     def _piece_travel(self) -> float | None:
-        """How far the piece went since the drag began, CSS px (``None``: not seen).
-
-        With the piece located, it is followed by its own pixels along its rows (a third
-        of the picture: a quick screenshot and search); else, or when it is not found
-        there, the engine compares the rows, then the whole captcha, before and now.
-        A travel the handle could not have caused (a ratio outside
-        :data:`~omo_selenium.ratio.MIN_RATIO`..:data:`~omo_selenium.ratio.MAX_RATIO`)
-        is not the piece: a gap of the same shape, half covered, can look like it.
-        """
-        handle = abs(self.handle_css)
-        low, high = (
-            MIN_RATIO * handle - PLAUSIBLE_SLACK_CSS_PX,
-            MAX_RATIO * handle + PLAUSIBLE_SLACK_CSS_PX,
-        )
-        band = self.band
-        if band is not None:
-            now = recapture(self.driver, band)
-            if self.track is not None:
-                tracked = self.track.travel_css(now, low_css=low, high_css=high)
-                if tracked is not None:
-                    self._last_look = (now, tracked, "its own pixels")
-                    return tracked
-            travel = piece_travel_css(band, now)
-            if travel is not None and low <= travel <= high:
-                self._last_look = (now, travel, "screenshot comparison")
-                return travel
-            logger.debug("the piece was not seen in its rows; looking at the whole captcha")
-        whole = self._look()
-        travel = piece_travel_css(self.captured, whole)
-        if travel is not None and not low <= travel <= high:
-            logger.debug(
-                "a change of %.1f css px for a %.1f css px drag is not the piece", travel, handle
-            )
-            travel = None
-        self._last_look = (whole, travel, "screenshot comparison" if travel is not None else None)
-        return travel
+        return self.pieces.travel_css(self.handle_css)
 
     def landing_look(self) -> LandingLook | None:
-        """The last look before release against the gap, when the piece was located
-        and looked at (for the debug view)."""
-        match, last = self.match, self._last_look
-        if match is None or last is None:
-            return None
-        now, travel, how = last
-        top = 0
-        if now.device_box is not None and self.captured.device_box is not None:
-            top = now.device_box[1] - self.captured.device_box[1]
-        start = match.piece_box[0]
-        sprite = self.track.sprite if self.track is not None else None
-        return LandingLook(
-            image=now.image,
-            top=top,
-            piece_box=match.piece_box,
-            found_x=None if travel is None else start + travel / self.captured.scale,
-            target_x=start + match.distance_px,
-            how=how,
-            sprite=sprite if how == "its own pixels" else None,
-        )
+        """The last look before release against the gap (for the debug view)."""
+        return self.pieces.landing()
 
     def _learn(self, piece_css: float, handle_css: float) -> bool:
         seen = HandleRatio.measured(piece_css, handle_css, self.handle_el.id)
@@ -490,20 +426,6 @@ def check_distance(distance: float) -> None:
     """Raise :class:`SolveFailed` unless ``distance`` is a positive number of CSS px."""
     if not (math.isfinite(distance) and distance > 0):
         raise SolveFailed(f"solver answered {distance!r} css px; nothing to drag")
-
-
-def _band(captured: Captured, match: GapMatch | None) -> tuple[Captured | None, PieceTrack | None]:
-    """The rows where the located piece slides (with a margin) and a tracker of the
-    piece in them; ``(None, None)`` when the piece was not located."""
-    if match is None:
-        return None, None
-    x, y, width, height = match.piece_box
-    margin = max(2, math.ceil(height * BAND_MARGIN_SHARE))
-    top = max(0, math.floor(y) - margin)
-    band = rows_of(captured, top, math.ceil(y + height) + margin)
-    if band is None or band.image.height >= captured.image.height:
-        return None, PieceTrack(captured, match.piece_box)
-    return band, PieceTrack(band, (x, y - top, width, height))
 
 
 def _width_css(element: WebElement | None) -> float | None:
