@@ -204,6 +204,9 @@ class PieceWatch:
         self.band, self.track = _band(captured, match)
         #: The last look: the picture, the travel seen, how it was seen.
         self._last: tuple[Captured, float | None, str | None] | None = None
+        #: The last look's picture when the located piece did not move there but
+        #: something else did, as a piece would: the solver located the wrong thing.
+        self.elsewhere: Captured | None = None
 
     def look(self) -> Captured:
         """The whole captcha as it is now."""
@@ -225,6 +228,7 @@ class PieceWatch:
         Raises:
             CaptureError: the screenshot failed.
         """
+        self.elsewhere = None
         handle = abs(handle_css)
         low = MIN_RATIO * handle - PLAUSIBLE_SLACK_CSS_PX
         high = MAX_RATIO * handle + PLAUSIBLE_SLACK_CSS_PX
@@ -249,6 +253,8 @@ class PieceWatch:
             )
             travel = None
         self._last = (whole, travel, "screenshot comparison" if travel is not None else None)
+        if travel is not None and track is not None and band is not None:
+            self.elsewhere = whole
         return travel
 
     def landing(self) -> LandingLook | None:

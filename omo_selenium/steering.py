@@ -21,7 +21,7 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
-from ._types import GapMatch, Solver
+from ._types import GapMatch, PieceSolver, Solver
 from .browser.capture import Captured
 from .browser.slide import Drag, PathStep, SlideStyle, covering_element, plan_path
 from .errors import CaptureError, SlideError, SolveFailed
@@ -330,6 +330,9 @@ class Steering:
                 break
         drag.move(path[:split], hold=style.settle / 2)
         moved = self._piece_travel()
+        if self._answer_again_if_elsewhere():
+            distance = self.distance_css
+            path = path[:split] + plan_path(distance - self.handle_css, style=style, rng=rng)
         if moved is None or drag.x < MIN_RATIO_MOVE_CSS_PX:
             logger.debug("first leg: piece not seen; carrying on at 1:1")
             return path[split:]
@@ -352,12 +355,13 @@ class Steering:
         took the piece.
         """
         drag = self._drag
-        match = self.match
-        target = match.distance_px * match.scale if match is not None else self.distance_css
         learn = self.ratio.source != "given"
         before_handle, before_landed = 0.0, 0.0
         for look in range(MAX_LOOKS):
             landed = self._piece_travel()
+            self._answer_again_if_elsewhere()
+            match = self.match
+            target = match.distance_px * match.scale if match is not None else self.distance_css
             self.landed_css = landed
             if landed is None:
                 logger.debug("landing check: piece not found, no correction")
@@ -379,6 +383,40 @@ class Steering:
             logger.debug(
                 "landing check: piece %.1f css px off, moved handle %+d", error_css, correction
             )
+
+    def _answer_again_if_elsewhere(self) -> bool:
+        """When the last look saw the located piece stay put while something else moved
+        as a piece would, the solver located the wrong thing (a band of a periodic
+        background, say): ask it again with the piece seen moving, once, and aim at that
+        answer from now on. Returns whether the answer changed."""
+        now = self.pieces.elsewhere
+        solver = self.settings.solver
+        if now is None or self.answered_by is not None or not isinstance(solver, PieceSolver):
+            return False
+        look = look_at_piece(self.captured, now, handle_css=self.handle_css)
+        if look is None:
+            return False
+        t = time.monotonic()
+        try:
+            distance = solve_with_piece(solver, self.captured, look)
+            if distance is None:
+                return False
+            check_distance(distance)
+        except SolveFailed as exc:
+            logger.info("the piece seen moving was refused too (%s); keeping the answer", exc)
+            return False
+        finally:
+            self.solve_seconds += time.monotonic() - t
+        logger.warning(
+            "the piece the solver located did not move with the handle, another did: "
+            "answered again with the piece seen moving (%.1f -> %.1f css px)",
+            self.distance_css,
+            distance,
+        )
+        self.look, self.distance_css, self.answered_by = look, distance, "solve_piece (look)"
+        self.match = None
+        self.pieces = PieceWatch(self.driver, self.captured, self.image_el, None)
+        return True
 
     def _look_instead(self, refused: SolveFailed, style: SlideStyle) -> list[PathStep]:
         """The solver refused the picture and the first short move was made: see the
