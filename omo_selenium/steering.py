@@ -63,6 +63,8 @@ JUMP_SETTLE_SECONDS = 0.08
 OPENING_CSS_PX = 16
 #: The first move of a look, when the engine refused the picture (CSS px).
 LOOK_MOVE_CSS_PX = 64
+#: Seconds before a second look when the first did not see the piece move.
+LOOK_AGAIN_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -427,6 +429,10 @@ class Steering:
         """
         captured = self.captured
         look = look_at_piece(captured, self._look(), handle_css=self.handle_css)
+        if look is None:
+            # a busy machine may paint the moved piece a frame or two late: look once more
+            time.sleep(LOOK_AGAIN_SECONDS)
+            look = look_at_piece(captured, self._look(), handle_css=self.handle_css)
         if look is None:
             self._undo_look()
             raise SolveFailed(f"{refused}; the piece could not be seen moving") from refused
