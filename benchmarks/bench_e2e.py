@@ -128,9 +128,23 @@ def score_run(result: Any, records: list[VerificationRecord]) -> dict[str, Any]:
                 for a in attempts
             ],
             "server_passed": [r.passed for r in records],
+            "server_reason_error_css": [[r.reason, round(r.error_css_px, 2)] for r in records],
+            "solver_distance_landed_correction": [
+                [
+                    _round(a.distance_css),
+                    _round(getattr(a, "landed_css", None)),
+                    getattr(a, "correction_css", None),
+                    _round(getattr(a, "ratio", None), 3),
+                ]
+                for a in attempts
+            ],
         },
         "attempts": len(attempts),
     }
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
 
 
 def open_page(driver: WebDriver, url: str) -> None:

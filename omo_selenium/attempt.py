@@ -22,6 +22,7 @@ from .browser.capture import (
     Captured,
     Target,
     capture_element,
+    element_rect,
     read_own_pixels,
     resolve_element,
 )
@@ -129,22 +130,23 @@ class Attempt:
         captured = self._captured
         try:
             element = resolve_element(self.driver, piece, timeout=self.settings.element_timeout)
-            shot = capture_element(self.driver, element, scroll=False)
+            left, top, width, height = element_rect(self.driver, element)
         except CaptureError as exc:
-            logger.warning("could not capture the piece element (%s); solving without it", exc)
+            logger.warning("could not find the piece element (%s); solving without it", exc)
             return None
-        # A screenshot of the element shows the picture behind its transparent corners;
-        # only the element's own pixels carry the piece's shape.
-        sprite = read_own_pixels(self.driver, element, shot.image.size)
+        px_per_css = 1.0 / captured.scale
+        size = (max(1, round(width * px_per_css)), max(1, round(height * px_per_css)))
+        # A screenshot of the element would show the picture behind its transparent
+        # corners; only the element's own pixels carry the piece's shape.
+        sprite = read_own_pixels(self.driver, element, size)
         if sprite is None:
             logger.info(
                 "the piece element has no readable picture with transparency (not an img or "
                 "canvas, cross-origin, or opaque); solving the captcha's picture alone"
             )
             return None
-        px_per_css = 1.0 / captured.scale
-        x = (shot.css_rect[0] - captured.css_rect[0]) * px_per_css
-        y = (shot.css_rect[1] - captured.css_rect[1]) * px_per_css
+        x = (left - captured.css_rect[0]) * px_per_css
+        y = (top - captured.css_rect[1]) * px_per_css
         return PieceImage(sprite, x, y)
 
     def answer(self, piece: PieceImage | None = None) -> None:
@@ -204,6 +206,7 @@ class Attempt:
                 record.landed_css = steering.landed_css
                 record.correction_css = steering.correction_css
                 record.look = steering.look
+                record.landing = steering.landing_look()
                 if steering.solve_seconds:
                     record.timings["solve"] = (
                         record.timings.get("solve", 0.0) + steering.solve_seconds

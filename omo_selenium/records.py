@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .browser.capture import Captured
     from .browser.slide import PathStep
 
-__all__ = ["AttemptRecord", "PieceLook", "SolveResult", "Verdict"]
+__all__ = ["AttemptRecord", "LandingLook", "PieceLook", "SolveResult", "Verdict"]
 
 
 class Verdict(str, enum.Enum):
@@ -58,6 +58,29 @@ class PieceLook:
     background: Image.Image | None = None
 
 
+@dataclass(frozen=True)
+class LandingLook:
+    """The last look at the page before release: where the piece was, against the gap.
+
+    Attributes:
+        image: the picture the look took (the rows the piece slides along, or all of it).
+        top: the first row of :attr:`image` in the captcha's picture, image px.
+        piece_box: the piece's box at its start, image px of the captcha.
+        found_x: the piece's left edge in that look, image px (``None``: not seen).
+        target_x: where its left edge belongs (the gap), image px.
+        how: how it was found: ``"its own pixels"`` or ``"screenshot comparison"``.
+        sprite: the piece's own pixels as followed (RGBA, alpha = the pixels used).
+    """
+
+    image: Image.Image
+    top: int
+    piece_box: tuple[int, int, int, int]
+    found_x: float | None
+    target_x: float
+    how: str | None = None
+    sprite: Image.Image | None = None
+
+
 @dataclass
 class AttemptRecord:
     """What one attempt saw and did, written once per step.
@@ -84,6 +107,7 @@ class AttemptRecord:
         timings: seconds per step: ``screenshot``, ``crop`` (element lookup, bounds and
             cropping), ``solve``, ``slide``, ``verify``.
         look: the piece seen moving, when the solver looked.
+        landing: the last look before release, when the landing was checked.
     """
 
     number: int
@@ -104,6 +128,7 @@ class AttemptRecord:
     captured: Captured | None = field(default=None, repr=False)
     match: GapMatch | None = field(default=None, repr=False)
     look: PieceLook | None = field(default=None, repr=False)
+    landing: LandingLook | None = field(default=None, repr=False)
     path: list[PathStep] = field(default_factory=list, repr=False)
 
     def fail(self, exc: BaseException) -> None:

@@ -21,13 +21,13 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
-from ._types import GapMatch, Solver
-from .browser.capture import Captured, capture_element, recapture
+from ._types import GapMatch, PieceSolver, Solver
+from .browser.capture import Captured
 from .browser.slide import Drag, PathStep, SlideStyle, covering_element, plan_path
 from .errors import CaptureError, SlideError, SolveFailed
-from .look import look_at_piece, piece_travel_css, solve_with_piece
+from .look import PieceWatch, look_at_piece, solve_with_piece
 from .ratio import HandleRatio, room_for_whole_drag
-from .records import PieceLook
+from .records import LandingLook, PieceLook
 from .verdict import VerdictWatch
 
 __all__ = ["AttemptSettings", "Steering", "check_distance"]
@@ -57,8 +57,14 @@ REST_SECONDS = (0.5, 1.0)
 FOLLOW_CSS_PX = 1.0
 #: Seconds to let a handle seen ahead of the pointer settle before measuring it again.
 JUMP_SETTLE_SECONDS = 0.08
+#: The drag's opening, CSS px: made on its own and checked (the handle followed, did not
+#: jump) before the rest. Longer than the few px some widgets wait for before they
+#: start following a drag.
+OPENING_CSS_PX = 16
 #: The first move of a look, when the engine refused the picture (CSS px).
 LOOK_MOVE_CSS_PX = 64
+#: Seconds before a second look when the first did not see the piece move.
+LOOK_AGAIN_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,8 @@ class Steering:
         #: How the answer was found, when the look found it.
         self.answered_by: str | None = None
         self.solve_seconds = 0.0
+        #: The looks at the piece while the button is held.
+        self.pieces = PieceWatch(settings.driver, captured, image, match)
 
     @property
     def handle_css(self) -> float:
@@ -135,10 +143,11 @@ class Steering:
             SlideError: the handle could not be dragged or did not follow.
             SolveFailed: the piece could not be seen, or the solver refused it too.
         """
-        style = self.settings.style.for_handle(_width_css(self.handle_el))
-        rng = style.rng()
         self._check_handle_is_free()
         before = self.watch.before_press()
+        width = before.handle_width if before.handle_width else _width_css(self.handle_el)
+        style = self.settings.style.for_handle(width)
+        rng = style.rng()
         for press in range(1, MAX_PRESSES + 1):
             self.presses = press
             self.drag = Drag(self.driver, self.handle_el)
@@ -150,9 +159,9 @@ class Steering:
                 if refused is not None:
                     quiet = dataclasses.replace(style, overshoot=False)
                     self.drag.move(plan_path(LOOK_MOVE_CSS_PX, style=quiet), hold=style.settle / 2)
-                    rest = []
+                    path: list[PathStep] = []
                 else:
-                    rest = self._first_move(style, rng)
+                    path = self._opening(style, rng)
                 if self._followed(before.handle_x, before.scroll):
                     break
             except (SlideError, CaptureError):
@@ -169,9 +178,11 @@ class Steering:
         try:
             if refused is not None:
                 rest = self._look_instead(refused, style)
-            elif abs(self.offset_css - planned_with) >= FOLLOW_CSS_PX:
-                # the handle jumped ahead of the pointer on the first move: plan again
-                rest = self._plan(self.distance_css / self.ratio.value - self.handle_css, style)
+            else:
+                if abs(self.offset_css - planned_with) >= FOLLOW_CSS_PX:
+                    # the handle jumped ahead of the pointer on the opening: plan again
+                    path = self._plan(self.distance_css / self.ratio.value - self.handle_css, style)
+                rest = self._first_move(path, style, rng)
             if self.settings.check_landing:
                 # Hold half the settle before each look so a widget sampling the pointer
                 # catches up; the look itself counts towards the settle before release.
@@ -190,22 +201,32 @@ class Steering:
     def _plan(self, distance: float, style: SlideStyle) -> list[PathStep]:
         return plan_path(distance, style=style, rng=style.rng())
 
-    def _first_move(self, style: SlideStyle, rng: Any) -> list[PathStep]:
-        """Make the first move of the drag; return the rest of the plan."""
-        ratio = self.ratio
-        drag = self._drag
-        if not ratio.known and not self.settings.check_landing:
+    def _opening(self, style: SlideStyle, rng: Any) -> list[PathStep]:
+        """Plan the drag and make its opening (:data:`OPENING_CSS_PX`), so that a press
+        the widget ignored or a handle that jumped is seen before the whole drag is
+        spent on it; return the rest of the plan (at the ratio known so far)."""
+        path = plan_path(
+            self.distance_css / self.ratio.value - self.handle_css, style=style, rng=rng
+        )
+        done, split = 0, len(path)
+        for i, step in enumerate(path):
+            done += step.dx
+            if abs(done) >= OPENING_CSS_PX:
+                split = i + 1
+                break
+        self._drag.move(path[:split])
+        return path[split:]
+
+    def _first_move(self, path: list[PathStep], style: SlideStyle, rng: Any) -> list[PathStep]:
+        """After the opening: measure the ratio on the way when it is not known and
+        return what is left of the drag to make (the caller makes it)."""
+        if not self.ratio.known and not self.settings.check_landing:
             self._probe_ratio(style, rng)
             remaining = self.distance_css / self.ratio.value - self.handle_css
             return plan_path(remaining, style=style, rng=rng)
-        main = plan_path(self.distance_css / ratio.value - self.handle_css, style=style, rng=rng)
-        if not self.settings.check_landing:
-            drag.move(main)
-            return []
-        if not ratio.known and not self._room_for_whole_drag():
-            return self._first_leg(style, rng, main)
-        drag.move(main, hold=style.settle / 2)
-        return []
+        if self.settings.check_landing and not self.ratio.known and not self._room_for_whole_drag():
+            return self._first_leg(style, rng, path)
+        return path
 
     def _measure_jump(self, start_x: float | None) -> None:
         """A handle that jumps on press (its left edge to the pointer) shifts the piece
@@ -266,13 +287,14 @@ class Steering:
         return self.drag
 
     def _look(self) -> Captured:
-        captured = self.captured
-        if captured.device_box is None:
-            return capture_element(self.driver, self.image_el, scroll=False)
-        return recapture(self.driver, captured)
+        return self.pieces.look()
 
     def _piece_travel(self) -> float | None:
-        return piece_travel_css(self.captured, self._look())
+        return self.pieces.travel_css(self.handle_css)
+
+    def landing_look(self) -> LandingLook | None:
+        """The last look before release against the gap (for the debug view)."""
+        return self.pieces.landing()
 
     def _learn(self, piece_css: float, handle_css: float) -> bool:
         seen = HandleRatio.measured(piece_css, handle_css, self.handle_el.id)
@@ -284,7 +306,7 @@ class Steering:
     def _probe_ratio(self, style: SlideStyle, rng: Any) -> None:
         drag = self._drag
         distance = self.distance_css
-        probe = max(min(distance, 12.0), distance * PROBE_SHARE)
+        probe = max(0.0, max(min(distance, 12.0), distance * PROBE_SHARE) - drag.x)
         probe_path = plan_path(probe, style=dataclasses.replace(style, overshoot=False), rng=rng)
         drag.move(probe_path, hold=style.settle)
         moved = self._piece_travel()
@@ -302,7 +324,7 @@ class Steering:
         """
         drag = self._drag
         distance = self.distance_css
-        done, split = 0, len(path)
+        done, split = drag.x, len(path)
         for i, step in enumerate(path):
             done += step.dx
             if done >= FIRST_LEG_SHARE * distance:
@@ -310,6 +332,9 @@ class Steering:
                 break
         drag.move(path[:split], hold=style.settle / 2)
         moved = self._piece_travel()
+        if self._answer_again_if_elsewhere():
+            distance = self.distance_css
+            path = path[:split] + plan_path(distance - self.handle_css, style=style, rng=rng)
         if moved is None or drag.x < MIN_RATIO_MOVE_CSS_PX:
             logger.debug("first leg: piece not seen; carrying on at 1:1")
             return path[split:]
@@ -332,12 +357,13 @@ class Steering:
         took the piece.
         """
         drag = self._drag
-        match = self.match
-        target = match.distance_px * match.scale if match is not None else self.distance_css
         learn = self.ratio.source != "given"
         before_handle, before_landed = 0.0, 0.0
         for look in range(MAX_LOOKS):
             landed = self._piece_travel()
+            self._answer_again_if_elsewhere()
+            match = self.match
+            target = match.distance_px * match.scale if match is not None else self.distance_css
             self.landed_css = landed
             if landed is None:
                 logger.debug("landing check: piece not found, no correction")
@@ -360,6 +386,40 @@ class Steering:
                 "landing check: piece %.1f css px off, moved handle %+d", error_css, correction
             )
 
+    def _answer_again_if_elsewhere(self) -> bool:
+        """When the last look saw the located piece stay put while something else moved
+        as a piece would, the solver located the wrong thing (a band of a periodic
+        background, say): ask it again with the piece seen moving, once, and aim at that
+        answer from now on. Returns whether the answer changed."""
+        now = self.pieces.elsewhere
+        solver = self.settings.solver
+        if now is None or self.answered_by is not None or not isinstance(solver, PieceSolver):
+            return False
+        look = look_at_piece(self.captured, now, handle_css=self.handle_css)
+        if look is None:
+            return False
+        t = time.monotonic()
+        try:
+            distance = solve_with_piece(solver, self.captured, look)
+            if distance is None:
+                return False
+            check_distance(distance)
+        except SolveFailed as exc:
+            logger.info("the piece seen moving was refused too (%s); keeping the answer", exc)
+            return False
+        finally:
+            self.solve_seconds += time.monotonic() - t
+        logger.warning(
+            "the piece the solver located did not move with the handle, another did: "
+            "answered again with the piece seen moving (%.1f -> %.1f css px)",
+            self.distance_css,
+            distance,
+        )
+        self.look, self.distance_css, self.answered_by = look, distance, "solve_piece (look)"
+        self.match = None
+        self.pieces = PieceWatch(self.driver, self.captured, self.image_el, None)
+        return True
+
     def _look_instead(self, refused: SolveFailed, style: SlideStyle) -> list[PathStep]:
         """The solver refused the picture and the first short move was made: see the
         piece, ask the solver with its own picture; return the rest of the drag.
@@ -369,6 +429,10 @@ class Steering:
         """
         captured = self.captured
         look = look_at_piece(captured, self._look(), handle_css=self.handle_css)
+        if look is None:
+            # a busy machine may paint the moved piece a frame or two late: look once more
+            time.sleep(LOOK_AGAIN_SECONDS)
+            look = look_at_piece(captured, self._look(), handle_css=self.handle_css)
         if look is None:
             self._undo_look()
             raise SolveFailed(f"{refused}; the piece could not be seen moving") from refused

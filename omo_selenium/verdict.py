@@ -56,11 +56,13 @@ PENDING_WORDS = frozenset(
 #: Words that turn a following success word into a failure ("not verified").
 NEGATIONS = frozenset({"not", "no", "unable", "cannot", "couldn", "never", "un"})
 
-#: Seconds between two looks at the page while waiting for the verdict.
-POLL_SECONDS = 0.1
-#: Every this many polls, also compare a screenshot of the captcha with the one before
-#: the drag (same picture = piece back at the start; most pixels changed = new picture).
-SCREENSHOT_EVERY = 3
+#: Seconds between two looks at the page while waiting for the verdict (a look is one
+#: script call, ~10-20 ms: the wait ends within a few tens of ms of the page's answer).
+POLL_SECONDS = 0.04
+#: Seconds between two comparisons of a screenshot of the captcha with the one before
+#: the drag (same picture = piece back at the start; most pixels changed = new picture),
+#: the first this long after release. A screenshot costs more than a look.
+PICTURE_EVERY_SECONDS = 0.3
 #: A closing captcha must stay closed this long before it counts as accepted.
 CLOSED_FOR_SECONDS = 0.25
 #: Handle within this many CSS px of its start counts as back at the start.
@@ -92,7 +94,11 @@ const root = given || (image && handle && image.isConnected && handle.isConnecte
 const out = {root: root, root_present: !!(root && root.isConnected), root_shown: shown(root),
              image_shown: shown(image), handle_x: null, words: [], texts: [], busy: false,
              pictures: '', scroll: [window.scrollX, window.scrollY]};
-if (handle && handle.isConnected) out.handle_x = handle.getBoundingClientRect().left;
+if (handle && handle.isConnected) {
+  const hr = handle.getBoundingClientRect();
+  out.handle_x = hr.left;
+  out.handle_width = hr.width;
+}
 function attrs(el) {
   const cls = typeof el.className === 'string' ? el.className
     : (el.className && el.className.baseVal) || '';
@@ -177,6 +183,7 @@ class WidgetState:
         pictures: a fingerprint of the widget's image sources.
         scroll: the page's scroll position, CSS px.
         signature: the root's tag, id and first class (to find a replacement by).
+        handle_width: the handle's width, CSS px (``None``: gone).
     """
 
     root_present: bool
@@ -188,6 +195,7 @@ class WidgetState:
     pictures: str
     scroll: tuple[float, float]
     signature: tuple[str, str, str] | None = None
+    handle_width: float | None = None
     root: WebElement | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -252,7 +260,8 @@ class _Wait:
     """What the verdict wait remembers between two looks."""
 
     closed_since: float | None = None
-    polls: int = 0
+    #: ``time.monotonic()`` from which the next screenshot may be compared.
+    next_picture: float = 0.0
 
 
 class VerdictWatch:
@@ -299,7 +308,7 @@ class VerdictWatch:
             if root is not None and "no such" in (exc.msg or "").lower():
                 return WidgetState.gone()  # the frame or the widget went away
             raise translate_webdriver_error(exc, SlideError, "read the page") from exc
-        handle_x = raw.get("handle_x")
+        handle_x, handle_width = raw.get("handle_x"), raw.get("handle_width")
         scroll = raw.get("scroll") or (0, 0)
         return WidgetState(
             root_present=bool(raw.get("root_present")),
@@ -311,6 +320,7 @@ class VerdictWatch:
             pictures=str(raw.get("pictures") or ""),
             scroll=(float(scroll[0]), float(scroll[1])),
             signature=_signature(raw.get("signature")),
+            handle_width=float(handle_width) if isinstance(handle_width, (int, float)) else None,
             root=raw.get("root") if isinstance(raw.get("root"), WebElement) else root,
         )
 
@@ -366,7 +376,7 @@ class VerdictWatch:
         held = self.held or self.before or WidgetState.gone()
         start_x = self.before.handle_x if self.before is not None else None
         deadline = time.monotonic() + timeout
-        wait = _Wait()
+        wait = _Wait(next_picture=time.monotonic() + PICTURE_EVERY_SECONDS)
         while True:
             if ok is not None and ok(self.driver):
                 return Verdict.ACCEPTED, "success= condition"
@@ -408,9 +418,9 @@ class VerdictWatch:
         wait.closed_since = None
         if decided is not None or captured is None or not now.image_shown:
             return decided
-        wait.polls += 1
-        if wait.polls % SCREENSHOT_EVERY or now.busy:
+        if time.monotonic() < wait.next_picture or now.busy:
             return None
+        wait.next_picture = time.monotonic() + PICTURE_EVERY_SECONDS
         decided = self._compare_picture(captured)
         if decided is not None:
             # the widget may have changed since the snapshot: a picture taken as it

@@ -223,6 +223,7 @@ class FakeWidgetDriver:
             "root_shown": not hidden,
             "image_shown": not hidden,
             "handle_x": HANDLE_X + self.widget.handle_x,
+            "handle_width": HANDLE_W,
             "words": words,
             "texts": texts,
             "busy": self.widget.state == "verifying",

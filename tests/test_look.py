@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from omo_selenium import PieceImage, SliderSolver, SolveFailed
+from omo_selenium._types import GapMatch
 from omo_selenium.browser.slide import SlideStyle
 from omo_selenium.images import open_image
 
@@ -121,3 +122,37 @@ def test_the_look_presses_again_when_the_first_press_was_ignored() -> None:
     assert result.success, record.error
     assert record.presses == 2 and record.answered_by == "solve_piece (look)"
     assert driver.widget.verdicts == [True]
+
+
+class MislocatingPieceSolver(RefusingPieceSolver):
+    """Locates a 'piece' in rows where nothing moves (as on a periodic background) and a
+    wrong gap; with the piece's own picture it finds the real gap."""
+
+    def __init__(self, wrong_css: float) -> None:
+        super().__init__()
+        self.wrong_css = wrong_css
+
+    def locate(self, image: Any, width_view: float | None = None) -> GapMatch:
+        box = (0, 150, 50, 50)
+        gap = (round(self.wrong_css), 150, 50, 50)
+        return GapMatch(box, gap, self.wrong_css, self.wrong_css, 1.0, 0.3)
+
+    def solve(self, image: Any, width_view: float) -> float:
+        return self.wrong_css
+
+
+@pytest.mark.parametrize("gap_x", [120.0, 200.0])  # a whole drag, and a first leg
+def test_a_located_piece_that_does_not_move_is_answered_again_by_the_piece_seen(
+    gap_x: float,
+) -> None:
+    driver = FakeWidgetDriver(gap_x=gap_x)
+    solver = MislocatingPieceSolver(wrong_css=gap_x - 25)
+    result = SliderSolver(driver, solver, style=STYLE, verify_timeout=0.5).solve(  # type: ignore[arg-type]
+        driver.image, driver.handle, attempts=1
+    )
+    record = result.attempts[0]
+    assert result.success, record.error
+    assert driver.widget.verdicts == [True]
+    assert record.answered_by == "solve_piece (look)"
+    assert record.look is not None and solver.pieces
+    assert record.distance_css == pytest.approx(gap_x, abs=1.5)

@@ -33,9 +33,11 @@ __all__ = [
     "Captured",
     "Target",
     "capture_element",
+    "element_rect",
     "read_own_pixels",
     "recapture",
     "resolve_element",
+    "rows_of",
 ]
 
 logger = logging.getLogger("omo_selenium.capture")
@@ -210,6 +212,28 @@ def _grab(
     return _crop(png, box), seconds
 
 
+def element_rect(driver: WebDriver, element: WebElement) -> tuple[float, float, float, float]:
+    """``(x, y, width, height)`` of ``element`` in CSS px of the top-level viewport.
+
+    The same bounds :func:`capture_element` crops by, without a screenshot (nothing is
+    scrolled).
+
+    Raises:
+        CaptureError: the element went away, is hidden or has no size.
+    """
+    try:
+        bounds: dict[str, Any] = driver.execute_script(_RECT_JS, element, False)
+    except StaleElementReferenceException as exc:
+        raise CaptureError("the element went away while measuring it") from exc
+    except WebDriverException as exc:
+        raise translate_webdriver_error(exc, CaptureError, "measure the element") from exc
+    if not bounds["visible"] or bounds["w"] < 1 or bounds["h"] < 1:
+        raise CaptureError(
+            f"element is hidden or has no size ({bounds['w']:.0f}x{bounds['h']:.0f})"
+        )
+    return (float(bounds["x"]), float(bounds["y"]), float(bounds["w"]), float(bounds["h"]))
+
+
 def capture_element(driver: WebDriver, target: Target, *, scroll: bool = True) -> Captured:
     """Crop the element's picture out of a viewport screenshot.
 
@@ -275,6 +299,26 @@ def recapture(driver: WebDriver, previous: Captured) -> Captured:
     except WebDriverException as exc:
         raise translate_webdriver_error(exc, CaptureError, "take a screenshot") from exc
     return dataclasses.replace(previous, image=image, screenshot_seconds=seconds)
+
+
+def rows_of(captured: Captured, top: int, bottom: int) -> Captured | None:
+    """``captured`` narrowed to its picture's rows ``top`` to ``bottom`` (image px).
+
+    A look at a few rows (where the piece slides) is a smaller screenshot and a smaller
+    comparison than a look at the whole captcha; :func:`recapture` of the result takes
+    just those rows again. ``None`` when ``captured`` came from an element screenshot or
+    the rows hold nothing.
+    """
+    if captured.device_box is None:
+        return None
+    top, bottom = max(0, top), min(captured.image.height, bottom)
+    if bottom - top < 2:
+        return None
+    left, box_top, right, _ = captured.device_box
+    image = captured.image.crop((0, top, captured.image.width, bottom))
+    return dataclasses.replace(
+        captured, image=image, device_box=(left, box_top + top, right, box_top + bottom)
+    )
 
 
 # The element's own pixels with their transparency: a <canvas> as it is, an <img> drawn

@@ -46,6 +46,16 @@ HANDLE_STEP_SHARE = 0.45
 STEP_BOUNDS_CSS_PX = (8.0, 24.0)
 #: The step limit while the handle's width is unknown (CSS px).
 FALLBACK_STEP_CSS_PX = 14.0
+#: Seconds a Chromium browser takes per pointer event beyond the duration asked: it
+#: answers each dispatched event once a frame has handled it (~16 ms at 60 Hz), so a
+#: move asked to last 16 ms takes two frames. Other browsers start from 0; every drag
+#: measures its own browser after each long enough move (:class:`Drag`).
+CHROMIUM_EVENT_SECONDS = 0.016
+#: The measured cost per event is kept within these bounds (seconds).
+EVENT_SECONDS_BOUNDS = (0.0, 0.034)
+#: A move needs at least this many pointer events to measure the cost per event on.
+MIN_EVENTS_TO_MEASURE = 5
+_CHROMIUM_NAMES = ("chrome", "chromium", "msedge", "microsoftedge", "edge")
 
 
 @dataclass(frozen=True)
@@ -233,6 +243,14 @@ class Drag:
     Each call is one W3C actions ``perform()``; the button stays pressed in between,
     so the caller may take screenshots while holding.
 
+    A browser spends about a frame on every pointer event whatever duration it is
+    asked for, on top of that duration; a path sent as planned would take about twice
+    its time. Each move is therefore sent with :attr:`event_seconds` taken off every
+    step's duration (never below 0), so the page sees the timing that was planned.
+    :attr:`event_seconds` starts from :data:`CHROMIUM_EVENT_SECONDS` on a Chromium
+    browser (0 elsewhere) and is measured again on every move of
+    :data:`MIN_EVENTS_TO_MEASURE` steps or more. :attr:`steps` keeps the planned steps.
+
     Example:
         >>> drag = Drag(driver, handle)  # doctest: +SKIP
         >>> drag.press(); drag.move(plan_path(120)); drag.release(settle=0.15)
@@ -248,6 +266,8 @@ class Drag:
         self.steps: list[PathStep] = []
         self.pressed = False
         self._still_since: float | None = None  # perf_counter() when the pointer stopped
+        #: Seconds the browser spends per pointer event beyond the duration asked.
+        self.event_seconds = CHROMIUM_EVENT_SECONDS if _is_chromium(driver) else 0.0
 
     def _new_input(self) -> PointerInput:
         return PointerInput(interaction.POINTER_MOUSE, _MOUSE)
@@ -286,12 +306,19 @@ class Drag:
         if not steps and hold <= 0:
             return
         mouse = self._new_input()
-        for s in steps:
-            mouse.create_pointer_move(duration=s.duration_ms, x=s.dx, y=s.dy, origin="pointer")
+        cut_ms = self.event_seconds * 1000
+        sent_ms = [max(0, round(s.duration_ms - cut_ms)) for s in steps]
+        for s, duration_ms in zip(steps, sent_ms, strict=True):
+            mouse.create_pointer_move(duration=duration_ms, x=s.dx, y=s.dy, origin="pointer")
         if hold > 0:
             mouse.create_pause(hold)
+        started = time.perf_counter()
         self._send(mouse)
         self._still_since = time.perf_counter() - hold
+        if len(steps) >= MIN_EVENTS_TO_MEASURE:
+            spent = self._still_since - started - sum(sent_ms) / 1000
+            low, high = EVENT_SECONDS_BOUNDS
+            self.event_seconds = min(high, max(low, spent / len(steps)))
         for s in steps:
             self.x += s.dx
             self.y += s.dy
@@ -319,6 +346,15 @@ class Drag:
                 self.release(settle=0)
             except SlideError:
                 logger.debug("release after a failed drag failed too", exc_info=True)
+
+
+def _is_chromium(driver: WebDriver) -> bool:
+    """Whether the driver runs a Chromium browser (Chrome, Edge), local or remote."""
+    capabilities = getattr(driver, "capabilities", None)
+    if not isinstance(capabilities, dict):
+        return False
+    name = str(capabilities.get("browserName") or "")
+    return name.lower().replace(" ", "") in _CHROMIUM_NAMES
 
 
 _COVER_JS = """

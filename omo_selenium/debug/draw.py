@@ -15,9 +15,15 @@ from PIL import Image, ImageDraw, ImageFont
 
 if TYPE_CHECKING:
     from ..browser.slide import PathStep
-    from ..records import AttemptRecord, PieceLook
+    from ..records import AttemptRecord, LandingLook, PieceLook
 
-__all__ = ["ANNOTATED_MIN_WIDTH", "render_annotated", "render_look", "render_path"]
+__all__ = [
+    "ANNOTATED_MIN_WIDTH",
+    "render_annotated",
+    "render_landing",
+    "render_look",
+    "render_path",
+]
 
 #: Captures narrower than this (px) are upscaled by a whole factor in ``annotated.png``.
 ANNOTATED_MIN_WIDTH = 600
@@ -99,10 +105,9 @@ def render_annotated(record: AttemptRecord, *, verdict_note: str | None = None) 
     return out
 
 
-def render_look(look: PieceLook, *, zoom: int = 3) -> Image.Image:
-    """The piece the solver saw moving, on a checkerboard (its alpha shows), enlarged,
-    over a line saying where it started and how far it moved."""
-    sprite = look.sprite.convert("RGBA")
+def _on_checkerboard(sprite: Image.Image, zoom: int) -> Image.Image:
+    """``sprite`` enlarged over a checkerboard, so its transparent parts show."""
+    sprite = sprite.convert("RGBA")
     w, h = sprite.width * zoom, sprite.height * zoom
     board = Image.new("RGBA", (w, h), (200, 200, 200, 255))
     paint = ImageDraw.Draw(board)
@@ -112,12 +117,65 @@ def render_look(look: PieceLook, *, zoom: int = 3) -> Image.Image:
             if (x // cell + y // cell) % 2:
                 paint.rectangle((x, y, x + cell - 1, y + cell - 1), fill=(150, 150, 150, 255))
     board.alpha_composite(sprite.resize((w, h), Image.Resampling.NEAREST))
+    return board.convert("RGB")
+
+
+def render_landing(landing: LandingLook, *, scale: float = 1.0) -> Image.Image:
+    """The last look before release: the piece's own pixels it was followed by (left,
+    on a checkerboard), and the rows the look took, with the piece where it was found
+    (cyan) and where the gap is (magenta); a line gives both and the distance.
+
+    Args:
+        landing: the look.
+        scale: CSS px per image px (to say the distance in CSS px too).
+    """
+    k = _upscale(landing.image.width)
+    rows = landing.image.convert("RGB").resize(
+        (landing.image.width * k, landing.image.height * k), Image.Resampling.NEAREST
+    )
+    draw = ImageDraw.Draw(rows)
+    _, y, w, h = landing.piece_box
+    top = y - landing.top
+    target = _corners((landing.target_x, top, w, h), k)
+    if target is not None:
+        _dashed(draw, (target[0], 0), (target[0], rows.height), GAP_COLOUR)
+        draw.rectangle(target, outline=GAP_COLOUR, width=1)
+    if landing.found_x is not None:
+        found = _corners((landing.found_x, top, w, h), k)
+        if found is not None:
+            draw.rectangle(found, outline=PIECE_COLOUR, width=2)
+        off = landing.found_x - landing.target_x
+        text = (
+            f"before release: piece at x {landing.found_x:.1f} px ({landing.how}), gap at "
+            f"{landing.target_x:.1f} px: {off:+.1f} px = {off * scale:+.1f} css px"
+        )
+    else:
+        text = f"before release: the piece was not found; gap at x {landing.target_x:.1f} px"
+    sprite = _on_checkerboard(landing.sprite, 2) if landing.sprite is not None else None
+    left = sprite.width + 10 if sprite is not None else 0
+    width = max(left + rows.width + 20, 7 * len(text) + 20)
+    out = Image.new(
+        "RGB", (width, max(rows.height, sprite.height if sprite else 0) + 32), (30, 30, 30)
+    )
+    if sprite is not None:
+        out.paste(sprite, (10, 22))
+    out.paste(rows, (10 + left, 22))
+    ImageDraw.Draw(out).text((10, 5), text, fill=(235, 235, 235), font=_font(12))
+    return out
+
+
+def render_look(look: PieceLook, *, zoom: int = 3) -> Image.Image:
+    """The piece the solver saw moving, on a checkerboard (its alpha shows), enlarged,
+    over a line saying where it started and how far it moved."""
+    sprite = look.sprite.convert("RGBA")
+    board = _on_checkerboard(sprite, zoom)
+    w, h = board.size
     text = (
         f"piece seen moving: {sprite.width}x{sprite.height} px from x {look.start_x:.0f}, "
         f"y {look.y:.0f}; moved {look.shift_px:.1f} px for {look.handle_css:.0f} css px"
     )
     out = Image.new("RGB", (max(w + 20, 7 * len(text) + 20), h + 32), (30, 30, 30))
-    out.paste(board.convert("RGB"), (10, 22))
+    out.paste(board, (10, 22))
     ImageDraw.Draw(out).text((10, 5), text, fill=(235, 235, 235), font=_font(12))
     return out
 

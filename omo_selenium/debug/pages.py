@@ -92,6 +92,13 @@ def _card(a: dict[str, Any]) -> str:
             f"{_h(a.get('answered_by') or '-')}):</p>"
             f'<img class="look" src="{_h(src)}" alt="attempt {n}: the piece seen moving">'
         )
+    if "landing" in files:
+        src = f"{folder}/{files['landing']}"
+        parts.append(
+            '<p class="note">the last look before release: the piece followed by its own '
+            "pixels (left), where it was (cyan) and the gap (magenta):</p>"
+            f'<img class="look" src="{_h(src)}" alt="attempt {n}: the piece before release">'
+        )
     if "annotated" in files:
         src = f"{folder}/{files['annotated']}"
         parts.append(

@@ -52,6 +52,7 @@ from .draw import (
     _upscale,
     _verdict,
     render_annotated,
+    render_landing,
     render_look,
     render_path,
 )
@@ -117,7 +118,9 @@ class DebugRecorder:
         return self.directory / self.run_name
 
     def record_attempt(self, record: AttemptRecord, *, verdict_note: str | None = None) -> Path:
-        """Write ``captcha.png``, ``annotated.png``, ``path.png`` and ``attempt.json``.
+        """Write ``captcha.png``, ``annotated.png``, ``path.png`` and ``attempt.json``,
+        plus ``look.png`` (the piece seen moving, when the solver refused the picture) and
+        ``landing.png`` (the last look before release), when there was one.
 
         Args:
             record: the attempt, as the solver filled it (any field may be missing).
@@ -149,6 +152,13 @@ class DebugRecorder:
             "look.png", lambda: render_look(look).save(folder / "look.png", format="PNG")
         ):
             files["look"] = "look.png"
+        landing = record.landing
+        scale = record.captured.scale if record.captured is not None else 1.0
+        if landing is not None and _guarded(
+            "landing.png",
+            lambda: render_landing(landing, scale=scale).save(folder / "landing.png"),
+        ):
+            files["landing"] = "landing.png"
         summary = _summarize(record, verdict_note, files)
         if _guarded("attempt.json", lambda: _write_json(folder / "attempt.json", summary)):
             summary["files"]["json"] = "attempt.json"  # for the page's links
@@ -260,6 +270,13 @@ def _summarize(
             "size": list(record.look.sprite.size),
             "shift_px": record.look.shift_px,
             "handle_css": record.look.handle_css,
+        },
+        "landing": None
+        if record.landing is None
+        else {
+            "found_x": record.landing.found_x,
+            "target_x": record.landing.target_x,
+            "how": record.landing.how,
         },
         "verdict_note": verdict_note,
         "error": record.error,

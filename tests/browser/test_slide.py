@@ -166,3 +166,51 @@ def test_release_before_any_move_pauses_the_whole_settle() -> None:
     driver = _RecordingDriver()
     Drag(driver, handle=None).release(settle=0.12)  # type: ignore[arg-type]
     assert _release_pause_ms(driver) == 120
+
+
+class _SlowBrowser(_RecordingDriver):
+    """Like Chromium: every pointer event costs ``event_s`` beyond the duration asked."""
+
+    def __init__(self, name: str, event_s: float) -> None:
+        super().__init__()
+        self.capabilities = {"browserName": name}
+        self.event_s = event_s
+
+    def execute(self, command: str, params: dict[str, Any]) -> dict[str, object]:
+        for source in params["actions"]:
+            moves = [a for a in source["actions"] if a["type"] == "pointerMove"]
+            time.sleep(sum(self.event_s + a["duration"] / 1000 for a in moves))
+        return super().execute(command, params)
+
+
+def _sent_ms(driver: _RecordingDriver) -> list[int]:
+    return [int(a["duration"]) for a in driver.performed[-1] if a["type"] == "pointerMove"]  # type: ignore[call-overload]
+
+
+def test_a_chromium_drag_takes_off_the_browsers_own_time_per_event() -> None:
+    driver = _SlowBrowser("chrome", event_s=0.016)
+    drag = Drag(driver, handle=None)  # type: ignore[arg-type]
+    path = [PathStep(4, 0, 20)] * 10
+    started = time.perf_counter()
+    drag.move(path)
+    took = time.perf_counter() - started
+    assert _sent_ms(driver) == [4] * 10  # 20 ms planned, 16 of them the browser's own
+    assert took == pytest.approx(0.2, abs=0.06)  # the planned 200 ms, not 360
+    assert drag.steps == path and drag.x == 40  # the record keeps the plan
+    assert drag.event_seconds == pytest.approx(0.016, abs=0.006)  # measured on the move
+
+
+def test_a_browser_that_takes_no_time_per_event_gets_the_plan_after_one_move() -> None:
+    driver = _SlowBrowser("chrome", event_s=0.0)
+    drag = Drag(driver, handle=None)  # type: ignore[arg-type]
+    drag.move([PathStep(4, 0, 20)] * 10)
+    assert drag.event_seconds < 0.005
+    drag.move([PathStep(4, 0, 20)] * 10)
+    assert all(ms >= 15 for ms in _sent_ms(driver))
+
+
+def test_other_browsers_start_from_the_plan() -> None:
+    driver = _SlowBrowser("firefox", event_s=0.0)
+    drag = Drag(driver, handle=None)  # type: ignore[arg-type]
+    drag.move([PathStep(4, 0, 20)] * 3)  # too few events to measure on
+    assert _sent_ms(driver) == [20, 20, 20]

@@ -431,3 +431,43 @@ def test_the_look_and_how_the_verdict_was_read_are_shown(tmp_path: Path) -> None
     page = (tmp_path / "run" / "index.html").read_text(encoding="utf-8")
     assert "verdict read from: the handle went back to the start" in page
     assert 'src="attempt-1/look.png"' in page and "solve_piece (look)" in page
+
+
+def test_the_last_look_before_release_shows_the_piece_against_the_gap(tmp_path: Path) -> None:
+    from omo_selenium.records import LandingLook
+
+    rows = Image.new("RGB", (300, 50), (60, 60, 60))
+    sprite = Image.new("RGBA", (30, 30), (0, 0, 0, 0))
+    ImageDraw.Draw(sprite).ellipse((2, 2, 27, 27), fill=(250, 200, 0, 255))
+    record = _record(image=_picture())
+    record.landing = LandingLook(
+        rows, top=30, piece_box=(5, 40, 30, 30), found_x=121.5, target_x=120.0,
+        how="its own pixels", sprite=sprite,
+    )  # fmt: skip
+    recorder = DebugRecorder(tmp_path, run_name="run")
+    folder = recorder.record_attempt(record)
+    recorder.finish(SolveResult(True, [record], 1.0))
+
+    with Image.open(folder / "landing.png") as landing:
+        colours = {c for _, c in landing.convert("RGB").getcolors(1 << 16) or []}
+        assert (250, 200, 0) in colours  # the piece's own pixels
+        assert (0, 255, 255) in colours and (255, 0, 255) in colours  # found / gap
+    data = _json(folder)
+    assert data["landing"] == {"found_x": 121.5, "target_x": 120.0, "how": "its own pixels"}
+    page = (tmp_path / "run" / "index.html").read_text(encoding="utf-8")
+    assert 'src="attempt-1/landing.png"' in page
+
+
+def test_a_solve_on_the_demo_page_records_its_last_look(
+    tmp_path: Path, chrome: Any, demo_site: Any
+) -> None:
+    from omo_selenium import LocalEngine, SliderSolver
+    from omo_selenium.testing.demo import HANDLE, IMAGE
+
+    chrome.get(demo_site.url_for(ratio="1.3"))
+    result = SliderSolver(chrome, LocalEngine(), debug_dir=tmp_path).solve(IMAGE, HANDLE)
+    assert result.success, result.error
+    landing = result.attempts[-1].landing
+    assert landing is not None and landing.found_x is not None
+    assert abs(landing.found_x - landing.target_x) <= 1.0  # what the server then passed
+    assert list(tmp_path.glob("*/attempt-*/landing.png"))
