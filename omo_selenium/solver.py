@@ -8,6 +8,7 @@ import os
 import time
 from typing import TYPE_CHECKING, Any
 
+from PIL import Image
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.remote.webdriver import WebDriver
 
@@ -27,6 +28,7 @@ from .errors import (
 )
 from .ratio import HandleRatio
 from .records import AttemptRecord, SolveResult, Verdict
+from .verdict import NEW_PICTURE_SHARE, SAME_PICTURE_SHARE, picture_change
 
 if TYPE_CHECKING:
     from .debug.recorder import DebugRecorder
@@ -198,9 +200,10 @@ class SliderSolver:
             self.element_timeout,
         )
         previous: Captured | None = None
+        after: Captured | None = None
         for number in range(1, attempts + 1):
             if number > 1:
-                self._next_captcha(image, refresh, previous)
+                self._next_captcha(image, refresh, previous, after)
             record = AttemptRecord(number)
             records.append(record)
             attempt = Attempt(settings, record, self._ratio_for(ratio, handle))
@@ -223,6 +226,9 @@ class SliderSolver:
                 if self.debug is not None:
                     self.debug.record_attempt(record)
             previous = record.captured or previous
+            # the picture as the verdict left it (the piece where it was dropped): the
+            # next captcha is one the page shows after this
+            after = self._look(image) if record.verdict is Verdict.REJECTED else None
             logger.info(
                 "attempt %d/%d: distance %s css px, ratio %s (%s), verdict %s (%s), %.2f s%s",
                 number,
@@ -259,14 +265,29 @@ class SliderSolver:
 
     # -- between attempts ------------------------------------------------------------
 
+    def _look(self, image: Target) -> Captured | None:
+        try:
+            return capture_element(self.driver, image)
+        except CaptureError:
+            return None
+
     def _next_captcha(
-        self, image: Target, refresh: Target | None, previous: Captured | None
+        self,
+        image: Target,
+        refresh: Target | None,
+        previous: Captured | None,
+        after: Captured | None = None,
     ) -> None:
         """Ask for a fresh captcha (click ``refresh``), then wait until one is shown.
 
-        "Shown" means the picture differs from the last attempt's and has stopped
-        changing (two looks in a row agree), so a picture still loading, fading in or
-        shaking is not solved half-way. Bounded by ``element_timeout``.
+        "Shown" means the picture has stopped changing (two looks in a row agree), so a
+        picture still loading, fading in or shaking is not solved half-way, and is a
+        captcha to solve. After a rejection (``after``: the picture when the verdict was
+        read) that is a new picture or the same one with the piece back at its start,
+        never the old picture with the piece still where it was dropped: a widget that
+        answers late or shakes first replaces it a moment later. Otherwise any picture
+        other than the last attempt's counts. Bounded by ``element_timeout`` (a widget
+        that keeps the dropped piece and only moves its gap is solved after it).
         """
         if refresh is not None:
             try:
@@ -281,19 +302,30 @@ class SliderSolver:
                 logger.warning("could not click refresh: %s", exc)
         if previous is None:
             return
-        old = previous.image.tobytes()
+        old = previous
         last: bytes | None = None
         deadline = time.monotonic() + self.element_timeout
         while time.monotonic() < deadline:
-            try:
-                current: bytes | None = capture_element(self.driver, image).image.tobytes()
-            except CaptureError:
-                current = None
-            if current is not None and current != old and current == last:
+            look = self._look(image)
+            current = look.image.tobytes() if look is not None else None
+            if look is not None and current == last and self._fresh(look.image, old, after):
                 return
             last = current
             time.sleep(STABLE_INTERVAL)
         logger.warning("no new, steady captcha within %.0f s; trying anyway", self.element_timeout)
+
+    @staticmethod
+    def _fresh(current: Image.Image, old: Captured, after: Captured | None) -> bool:
+        """Whether the steady picture ``current`` is a captcha to solve (see above)."""
+        if after is None:
+            return current.tobytes() != old.image.tobytes()
+        # after a rejection the old picture may still show, the piece where it was
+        # dropped (a widget that answers late, or shakes first, replaces it later): only
+        # the piece back at its start or a new picture count
+        since_drag = picture_change(old.image, current)
+        if since_drag <= SAME_PICTURE_SHARE or since_drag >= NEW_PICTURE_SHARE:
+            return True
+        return picture_change(after.image, current) >= NEW_PICTURE_SHARE
 
 
 def _check_ratio(ratio: float | None) -> None:
