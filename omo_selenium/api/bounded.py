@@ -135,6 +135,9 @@ class BoundedHTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
     request_queue_size = 64
+    #: Seconds a connection whose request was read may take to finish its answer when
+    #: the server stops (see :meth:`close_connections`).
+    answer_grace = 1.0
     #: Seconds a connection must have been sending its request before it may be evicted.
     evict_after = EVICT_AFTER
 
@@ -271,12 +274,26 @@ class BoundedHTTPServer(ThreadingHTTPServer):
             return list(self._connections)
 
     def close_connections(self, timeout: float) -> None:
-        """Shut every open connection down and join its thread (bounded by ``timeout``)."""
+        """Shut every open connection down and join its thread (bounded by ``timeout``).
+
+        Connections still sending their request are shut at once; those whose request
+        was read get up to :attr:`answer_grace` seconds (within ``timeout``) to finish
+        their answer first, so a stop does not cut an answer off after its headers.
+        """
         with self._connections_lock:
             open_connections = list(self._connections.items())
         for _, conn in open_connections:
-            with contextlib.suppress(OSError):  # already closed by its own thread
-                conn.sock.shutdown(socket.SHUT_RDWR)
+            if conn.reading:
+                with contextlib.suppress(OSError):  # already closed by its own thread
+                    conn.sock.shutdown(socket.SHUT_RDWR)
+        grace = time.monotonic() + min(timeout, self.answer_grace)
+        for thread, conn in open_connections:
+            if not conn.reading:
+                thread.join(max(0.0, grace - time.monotonic()))
+        for thread, conn in open_connections:
+            if thread.is_alive():
+                with contextlib.suppress(OSError):
+                    conn.sock.shutdown(socket.SHUT_RDWR)
         deadline = time.monotonic() + timeout
         for thread, _ in open_connections:
             thread.join(max(0.0, deadline - time.monotonic()))
