@@ -302,30 +302,33 @@ class SliderSolver:
                 logger.warning("could not click refresh: %s", exc)
         if previous is None:
             return
-        old = previous
+        old = previous.image.tobytes()
         last: bytes | None = None
         deadline = time.monotonic() + self.element_timeout
         while time.monotonic() < deadline:
             look = self._look(image)
             current = look.image.tobytes() if look is not None else None
-            if look is not None and current == last and self._fresh(look.image, old, after):
-                return
+            if look is not None and current == last:
+                if after is None and current != old:
+                    return
+                if after is not None and _fresh_after_rejection(look.image, previous, after):
+                    return
             last = current
             time.sleep(STABLE_INTERVAL)
         logger.warning("no new, steady captcha within %.0f s; trying anyway", self.element_timeout)
 
-    @staticmethod
-    def _fresh(current: Image.Image, old: Captured, after: Captured | None) -> bool:
-        """Whether the steady picture ``current`` is a captcha to solve (see above)."""
-        if after is None:
-            return current.tobytes() != old.image.tobytes()
-        # after a rejection the old picture may still show, the piece where it was
-        # dropped (a widget that answers late, or shakes first, replaces it later): only
-        # the piece back at its start or a new picture count
-        since_drag = picture_change(old.image, current)
-        if since_drag <= SAME_PICTURE_SHARE or since_drag >= NEW_PICTURE_SHARE:
-            return True
-        return picture_change(after.image, current) >= NEW_PICTURE_SHARE
+
+def _fresh_after_rejection(current: Image.Image, old: Captured, after: Captured) -> bool:
+    """Whether the steady picture ``current`` is a captcha to solve after a rejection.
+
+    The old picture may still show, the piece where it was dropped (a widget that
+    answers late, or shakes first, replaces it later): only the piece back at its start
+    or a new picture count (see :meth:`SliderSolver._next_captcha`).
+    """
+    since_drag = picture_change(old.image, current)
+    if since_drag <= SAME_PICTURE_SHARE or since_drag >= NEW_PICTURE_SHARE:
+        return True
+    return picture_change(after.image, current) >= NEW_PICTURE_SHARE
 
 
 def _check_ratio(ratio: float | None) -> None:
