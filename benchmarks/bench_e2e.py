@@ -26,6 +26,7 @@ import contextlib
 import json
 import os
 import platform
+import shutil
 import statistics
 import sys
 import time
@@ -171,8 +172,13 @@ def bench_variant(
     driver_for: Callable[[], WebDriver],
     label: str,
     detail: bool = False,
+    debug_dir: Path | None = None,
 ) -> dict[str, Any]:
-    """Solve ``runs`` fresh pages of ``variant`` and score them against the server."""
+    """Solve ``runs`` fresh pages of ``variant`` and score them against the server.
+
+    With ``debug_dir``, each run's debug view is saved under ``debug_dir/<tag>`` and
+    kept only when the first attempt did not pass.
+    """
     scores: list[dict[str, Any]] = []
     seconds: list[float] = []
     landing: list[float] = []
@@ -184,7 +190,9 @@ def bench_variant(
         try:
             open_page(driver, site.url_for(**variant, tag=tag))
             started = time.monotonic()
-            result = SliderSolver(driver, LocalEngine()).solve(IMAGE, HANDLE, attempts=ATTEMPTS)
+            run_debug = None if debug_dir is None else debug_dir / tag
+            solver = SliderSolver(driver, LocalEngine(), debug_dir=run_debug)
+            result = solver.solve(IMAGE, HANDLE, attempts=ATTEMPTS)
             seconds.append(time.monotonic() - started)
             if not result.success and result.error:
                 errors.append(result.error[:200])
@@ -193,6 +201,8 @@ def bench_variant(
         time.sleep(0.2)  # let a verification still in flight reach the server
         records = site.verifications_tagged(tag)
         scores.append(score_run(result, records))
+        if debug_dir is not None and scores[-1]["solved_first"]:
+            shutil.rmtree(debug_dir / tag, ignore_errors=True)
         passed = [r for r in records if r.passed]
         if passed:
             landing.append(abs(passed[0].error_css_px))
@@ -254,6 +264,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--detail", action="store_true", help="per run: each attempt's verdict and the server's"
     )
+    parser.add_argument(
+        "--debug-dir",
+        type=Path,
+        default=None,
+        help="keep the debug view of every run whose first attempt failed here",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -272,7 +288,15 @@ def main(argv: list[str] | None = None) -> int:
         with DemoSite(seed=args.seed) as site:
             for number, variant in enumerate(variants, 1):
                 results.append(
-                    bench_variant(site, variant, args.runs, browser, f"v{number}", args.detail)
+                    bench_variant(
+                        site,
+                        variant,
+                        args.runs,
+                        browser,
+                        f"v{number}",
+                        args.detail,
+                        args.debug_dir,
+                    )
                 )
                 done = results[-1]
                 print(
