@@ -53,6 +53,10 @@ MAX_MATCH_SHARE = 0.6
 #: Places farther than this from the best (px) must differ this many times more.
 AWAY_PX = 3
 MIN_RUNNER_UP_RATIO = 1.25
+#: A piece that must have moved at least this share of its width (the least travel the
+#: handle's move allows) has left most of its box: when the box is unchanged, what was
+#: located is not the piece.
+LEFT_ITS_BOX_SHARE = 0.25
 
 
 def piece_travel_css(before: Captured, now: Captured) -> float | None:
@@ -106,6 +110,9 @@ class PieceTrack:
         self.box = box
         #: The piece's own pixels the last search used (RGBA, alpha = those pixels).
         self.sprite: Image.Image | None = None
+        #: The last search found the box unchanged although the piece must have left
+        #: it: the located thing stayed put, so it is not the piece.
+        self.stayed = False
 
     def travel_css(
         self, now: Captured, *, low_css: float = 0.0, high_css: float = math.inf
@@ -115,9 +122,13 @@ class PieceTrack:
 
         The piece's pixels are those of its box that changed (the piece left them);
         the place along its rows where ``now`` shows them best, refined to a fraction
-        of a px, is where it is.
+        of a px, is where it is. When hardly any pixel of the box changed although the
+        piece must have moved a good part of its width (``low_css``), :attr:`stayed` is
+        set.
         """
         import numpy as np  # imported on first use, like the engine
+
+        self.stayed = False
 
         scale = self.before.scale
         a = np.asarray(self.before.image.convert("RGB"), dtype=np.float32)
@@ -133,6 +144,7 @@ class PieceTrack:
         sprite = a[y0 : y0 + h, x0 : x0 + w]
         mask = np.abs(b[y0 : y0 + h, x0 : x0 + w] - sprite).max(axis=2) > CHANGED_LEVEL
         if int(mask.sum()) < MIN_PIECE_PIXELS:
+            self.stayed = low_css / scale >= LEFT_ITS_BOX_SHARE * w
             return None
         self.sprite = _with_alpha(sprite, mask)
         lo = max(1, math.floor(low_css / scale))
@@ -239,7 +251,9 @@ class PieceWatch:
             if tracked is not None:
                 self._last = (now, tracked, "its own pixels")
                 return tracked
-            if band is not None:
+            # the located thing stayed put: whatever moved in its rows (the edge of the
+            # real piece passing by) is not it, so the whole captcha is compared
+            if band is not None and not track.stayed:
                 travel = piece_travel_css(band, now)
                 if travel is not None and low <= travel <= high:
                     self._last = (now, travel, "screenshot comparison")

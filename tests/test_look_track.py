@@ -99,7 +99,24 @@ def test_a_piece_that_is_not_there_is_not_found() -> None:
 def test_a_piece_that_did_not_move_is_not_found() -> None:
     bg = _background(2)
     same = _captured(_draw(bg, 0.0))
-    assert PieceTrack(same, (0, TOP, SIZE, SIZE)).travel_css(same, low_css=1) is None
+    track = PieceTrack(same, (0, TOP, SIZE, SIZE))
+    assert track.travel_css(same, low_css=1) is None
+    # a move this small may leave a flat piece's box looking the same: no verdict on it
+    assert not track.stayed
+
+
+def test_a_located_band_that_stays_put_while_the_piece_moves_is_flagged() -> None:
+    """The engine located a band of background beside the piece (a periodic background
+    fools it so): the piece moves, the band does not. With a handle move that takes any
+    piece a quarter of its width or more, the unchanged box says it is not the piece."""
+    bg = _background(4)
+    before, now = _captured(_draw(bg, 0.0)), _captured(_draw(bg, 90.0))
+    band = PieceTrack(before, (0, TOP + SIZE + 4, SIZE, SIZE))
+    assert band.travel_css(now, low_css=0.4 * 90 - 2, high_css=250) is None
+    assert band.stayed
+    piece = PieceTrack(before, (0, TOP, SIZE, SIZE))
+    assert piece.travel_css(now, low_css=0.4 * 90 - 2, high_css=250) == pytest.approx(90, abs=0.35)
+    assert not piece.stayed
 
 
 def test_only_travels_in_the_range_asked_are_searched() -> None:

@@ -397,3 +397,48 @@ def test_a_refused_picture_leads_to_the_look_on_the_live_page(
     assert piece.y == pytest.approx(challenge.gap_y / challenge.scale, abs=4)
     assert record.ratio == pytest.approx(float(ratio), abs=0.05)
     assert record.look is not None and record.look.sprite.width >= 20
+
+
+class BandBesideThePiece(LocalEngine):
+    """The engine, fooled the way a periodic background fools it: it answers with a band
+    of background right beside the piece (close enough that the rows a look takes hold
+    the piece's edge) and a gap one "period" off."""
+
+    def __init__(self, site: object) -> None:
+        super().__init__()
+        self.site = site
+
+    def locate(self, image, width_view=None, *, piece=None):  # type: ignore[no-untyped-def]
+        from omo_selenium.images import open_image
+
+        match = super().locate(image, width_view, piece=piece)
+        if piece is not None:
+            return match
+        challenge = self.site.last_challenge()  # type: ignore[attr-defined]
+        k = 1 / (challenge.scale * match.scale)  # screenshot px per natural px
+        top, size = challenge.gap_y * k, challenge.piece_width * k
+        width, height = open_image(image).size
+        y = top + size + 4 if top + 2 * size + 4 <= height else top - size - 4
+        x, _, w, _ = match.piece_box
+        box = (x, round(y), w, round(size))
+        wrong = match.distance_px + (30 if match.gap_box[0] + w + 40 < width else -30)
+        return dataclasses.replace(
+            match,
+            piece_box=box,
+            gap_box=(round(x + wrong), round(y), w, round(size)),
+            distance_px=wrong,
+            distance_css=wrong * match.scale,
+        )
+
+
+@pytest.mark.parametrize("variant", [{}, {"ratio": "1.3"}], ids=["plain", "ratio-1.3"])
+def test_a_located_piece_that_stays_put_is_answered_again_with_the_one_that_moved(
+    omo_driver: WebDriver, demo_site, variant: dict[str, str]
+) -> None:  # type: ignore[no-untyped-def]
+    omo_driver.get(demo_site.url_for(**variant))
+    _wait_for_challenge(omo_driver)
+    result = SliderSolver(omo_driver, BandBesideThePiece(demo_site)).solve(
+        IMAGE, HANDLE, attempts=1
+    )
+    _assert_server_agrees(demo_site, result)
+    assert result.attempts[0].answered_by == "solve_piece (look)"
