@@ -28,7 +28,7 @@ from .errors import (
 )
 from .ratio import HandleRatio
 from .records import AttemptRecord, SolveResult, Verdict
-from .verdict import NEW_PICTURE_SHARE, SAME_PICTURE_SHARE, picture_change
+from .verdict import reissued
 
 if TYPE_CHECKING:
     from .debug.recorder import DebugRecorder
@@ -325,10 +325,8 @@ def _fresh_after_rejection(current: Image.Image, old: Captured, after: Captured)
     answers late, or shakes first, replaces it later): only the piece back at its start
     or a new picture count (see :meth:`SliderSolver._next_captcha`).
     """
-    since_drag = picture_change(old.image, current)
-    if since_drag <= SAME_PICTURE_SHARE or since_drag >= NEW_PICTURE_SHARE:
-        return True
-    return picture_change(after.image, current) >= NEW_PICTURE_SHARE
+    # against the picture at the verdict, "the same" is the dropped piece still there
+    return reissued(old.image, current) is not None or reissued(after.image, current) == "new"
 
 
 def _check_ratio(ratio: float | None) -> None:

@@ -255,6 +255,19 @@ def picture_change(before: Image.Image, after: Image.Image) -> float:
     return histogram[255] / float(before.width * before.height)
 
 
+def reissued(before: Image.Image, now: Image.Image) -> str | None:
+    """How ``now`` shows a captcha given again, against ``before`` (the picture before
+    the drag): ``"at start"`` (the same picture, the piece back at its start), ``"new"``
+    (most of it changed: a new picture), or ``None`` (neither: the dropped piece, a
+    shake, a message drawn over it)."""
+    share = picture_change(before, now)
+    if share <= SAME_PICTURE_SHARE:
+        return "at start"
+    if share >= NEW_PICTURE_SHARE:
+        return "new"
+    return None
+
+
 @dataclass
 class _Wait:
     """What the verdict wait remembers between two looks."""
@@ -435,9 +448,9 @@ class VerdictWatch:
             fresh = recapture(self.driver, captured)
         except CaptureError:
             return None
-        share = picture_change(captured.image, fresh.image)
-        if share <= SAME_PICTURE_SHARE:
+        how = reissued(captured.image, fresh.image)
+        if how == "at start":
             return Verdict.REJECTED, "the piece went back to the start"
-        if share >= NEW_PICTURE_SHARE:
-            return Verdict.REJECTED, f"a new picture is shown ({share:.0%} of it changed)"
+        if how == "new":
+            return Verdict.REJECTED, "a new picture is shown"
         return None
