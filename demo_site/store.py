@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from ..api.httpd import parse_bounded_json
 from .puzzle import generate_puzzle
 from .records import ChallengeRecord, VerificationRecord
 from .variants import DISPLAY_WIDTH, HANDLE_WIDTH, Variant
@@ -51,7 +52,6 @@ CHALLENGE_FIELDS = frozenset(
 MAX_TRAJECTORY_POINTS = 5000
 #: How far (CSS px) the dropped x may be from where the trajectory's end puts the piece.
 TRAJECTORY_SLACK_CSS = 24.0
-_MAX_INT_DIGITS = 30
 _T = TypeVar("_T")
 _MAX_RECORDS = 10_000
 _MAX_LIVE = 500
@@ -115,13 +115,9 @@ def parse_verify_body(raw: bytes) -> tuple[str, float, list[list[float]]]:
         RequestError: 400 with ``invalid_json`` or ``bad_request``.
     """
     try:
-        data = json.loads(raw.decode("utf-8"), parse_int=_bounded_int)
-    except UnicodeDecodeError:
-        raise RequestError(400, "invalid_json", "body is not UTF-8") from None
-    except RecursionError:
-        raise RequestError(400, "invalid_json", "body is nested too deeply") from None
-    except ValueError as exc:  # JSONDecodeError, or a number over _MAX_INT_DIGITS digits
-        raise RequestError(400, "invalid_json", f"body is not valid JSON: {exc}"[:200]) from None
+        data = parse_bounded_json(raw)
+    except ValueError as exc:
+        raise RequestError(400, "invalid_json", str(exc)) from None
     if not isinstance(data, dict):
         raise RequestError(400, "bad_request", "body must be a JSON object")
     for name in ("id", "x", "trajectory"):
@@ -144,12 +140,6 @@ def parse_verify_body(raw: bytes) -> tuple[str, float, list[list[float]]]:
                 400, "bad_request", "'trajectory' must be a list of [t_ms, x, y] numbers"
             )
     return cid, float(x), [[float(v) for v in p] for p in trajectory]
-
-
-def _bounded_int(text: str) -> int:
-    if len(text) > _MAX_INT_DIGITS:
-        raise ValueError(f"integer of {len(text)} digits")
-    return int(text)
 
 
 def _ends_elsewhere(

@@ -22,7 +22,15 @@ from urllib.parse import urlsplit
 
 from .bounded import DEFAULT_HEADER_TIMEOUT, BoundedHTTPServer, DeadlineRequestHandler
 
-__all__ = ["MAX_INT_DIGITS", "HttpError", "JsonApp", "JsonHTTPServer", "content_length"]
+__all__ = [
+    "MAX_INT_DIGITS",
+    "HttpError",
+    "JsonApp",
+    "JsonHTTPServer",
+    "content_length",
+    "load_json_object",
+    "parse_bounded_json",
+]
 
 logger = logging.getLogger("omo_selenium.server")
 
@@ -243,21 +251,37 @@ def content_length(values: list[str]) -> int:
     return int(text)
 
 
-def load_json_object(raw: bytes) -> dict[str, Any]:
-    """Parse a request body as a JSON object, refusing what would cost us dearly.
+def parse_bounded_json(raw: bytes) -> Any:
+    """Parse a request body as JSON, refusing what would cost us dearly.
 
-    Integers beyond :data:`MAX_INT_DIGITS` digits and ``NaN``/``Infinity`` are refused;
-    so is nesting too deep for the parser.
+    Integers beyond :data:`MAX_INT_DIGITS` digits, ``NaN``/``Infinity``, bytes that are
+    not UTF-8 and nesting too deep for the parser are refused.
+
+    Raises:
+        ValueError: the body is none of the JSON within those bounds (the message says
+            why, and holds none of the body).
+    """
+    try:
+        return json.loads(raw, parse_constant=_reject_constant, parse_int=_bounded_int)
+    except _NumberTooLong:
+        raise ValueError(f"body holds an integer over {MAX_INT_DIGITS} digits") from None
+    except RecursionError:
+        raise ValueError("body is nested too deeply") from None
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError, a constant
+        raise ValueError("body is not valid JSON") from None
+
+
+def load_json_object(raw: bytes) -> dict[str, Any]:
+    """Parse a request body as a JSON object within the bounds of
+    :func:`parse_bounded_json`.
 
     Raises:
         HttpError: 400 for anything but a JSON object within those bounds.
     """
     try:
-        body = json.loads(raw, parse_constant=_reject_constant, parse_int=_bounded_int)
-    except _NumberTooLong:
-        raise HttpError(400, f"body holds an integer over {MAX_INT_DIGITS} digits") from None
-    except (ValueError, RecursionError):
-        raise HttpError(400, "body is not valid JSON") from None
+        body = parse_bounded_json(raw)
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from None
     if not isinstance(body, dict):
         raise HttpError(400, "body must be a JSON object")
     return body
