@@ -128,13 +128,14 @@ class MislocatingPieceSolver(RefusingPieceSolver):
     """Locates a 'piece' in rows where nothing moves (as on a periodic background) and a
     wrong gap; with the piece's own picture it finds the real gap."""
 
-    def __init__(self, wrong_css: float) -> None:
+    def __init__(self, wrong_css: float, top: int = 150) -> None:
         super().__init__()
         self.wrong_css = wrong_css
+        self.top = top
 
     def locate(self, image: Any, width_view: float | None = None) -> GapMatch:
-        box = (0, 150, 50, 50)
-        gap = (round(self.wrong_css), 150, 50, 50)
+        box = (0, self.top, 50, 50)
+        gap = (round(self.wrong_css), self.top, 50, 50)
         return GapMatch(box, gap, self.wrong_css, self.wrong_css, 1.0, 0.3)
 
     def solve(self, image: Any, width_view: float) -> float:
@@ -142,11 +143,14 @@ class MislocatingPieceSolver(RefusingPieceSolver):
 
 
 @pytest.mark.parametrize("gap_x", [120.0, 200.0])  # a whole drag, and a first leg
+# rows apart from the piece's, and right below it: the rows a look takes then hold the
+# piece's lower edge, whose travel must not be taken for the located thing's
+@pytest.mark.parametrize("top", [150, 134], ids=["apart", "beside"])
 def test_a_located_piece_that_does_not_move_is_answered_again_by_the_piece_seen(
-    gap_x: float,
+    gap_x: float, top: int
 ) -> None:
     driver = FakeWidgetDriver(gap_x=gap_x)
-    solver = MislocatingPieceSolver(wrong_css=gap_x - 25)
+    solver = MislocatingPieceSolver(wrong_css=gap_x - 25, top=top)
     result = SliderSolver(driver, solver, style=STYLE, verify_timeout=0.5).solve(  # type: ignore[arg-type]
         driver.image, driver.handle, attempts=1
     )
