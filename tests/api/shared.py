@@ -11,6 +11,8 @@ from pytest_httpserver import HTTPServer
 from omo_selenium.api.client import OmoCaptchaClient
 
 TOKEN = "tok-SECRET-5f1e9a"
+#: A task id of the task API, as createTask answers it.
+UUID = "49f9f60a-c809-4af0-93c0-0409b72e67e0"
 
 
 def assert_no_secret(exc: BaseException, caplog: pytest.LogCaptureFixture) -> None:
@@ -25,9 +27,15 @@ def assert_no_secret(exc: BaseException, caplog: pytest.LogCaptureFixture) -> No
 
 
 def client_for(url: str, **kwargs: Any) -> OmoCaptchaClient:
+    """A client of ``url`` (the job API unless ``api=`` says otherwise) that polls quickly."""
     kwargs.setdefault("poll_interval", 0.05)
     kwargs.setdefault("timeout", 5.0)
     return OmoCaptchaClient(TOKEN, url.rstrip("/"), **kwargs)
+
+
+def task_client(url: str, **kwargs: Any) -> OmoCaptchaClient:
+    """A client of ``url`` speaking the task API (v2)."""
+    return client_for(url, api="task", **kwargs)
 
 
 def answer(

@@ -1,5 +1,5 @@
-"""OmoCaptchaClient on the job API: against the real OmoServer, then failure shapes and
-transport faults (the task API's are in test_tasks.py)."""
+"""OmoCaptchaClient on the job API: against the real OmoServer, then the job API's own
+answer shapes (the transport faults both APIs share are in test_transport.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import base64
 import io
 import json
 import logging
-import socket
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -28,10 +26,9 @@ from omo_selenium.errors import (
     ProtocolError,
     SolveFailed,
     SolveTimeout,
-    TransportError,
 )
-from tests.api.shared import TOKEN, answer, assert_no_secret, client_for, requests_to
-from tests.fakes import WAIT, BlockingSolver, RaisingSolver, png
+from tests.api.shared import TOKEN, answer, assert_no_secret, client_for
+from tests.fakes import BlockingSolver, RaisingSolver, png
 
 # -- against the real OmoServer -------------------------------------------------------------
 
@@ -277,45 +274,6 @@ def test_request_carries_the_token_only_in_the_json_body(httpserver: HTTPServer)
 # -- failure shapes (pytest-httpserver) -----------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "endpoint,status,expected",
-    [
-        ("getJobResult", 502, 3),
-        ("getJobResult", 503, 3),
-        ("getJobResult", 504, 3),
-        ("getJobResult", 500, 1),
-        ("createJob", 503, 3),
-        ("createJob", 502, 1),
-        ("createJob", 504, 1),
-        ("createJob", 500, 1),
-    ],
-)
-def test_server_errors_are_retried_a_bounded_number_of_times(
-    httpserver: HTTPServer,
-    logs: pytest.LogCaptureFixture,
-    endpoint: str,
-    status: int,
-    expected: int,
-) -> None:
-    answer(httpserver, endpoint, {"error": True, "message": "down"}, status=status)
-    client = client_for(httpserver.url_for(""), retries=2)
-    with pytest.raises(TransportError) as info:
-        if endpoint == "createJob":
-            client.create_job(png(), 340)
-        else:
-            client.get_job_result(1)
-    assert f"HTTP {status}" in str(info.value)
-    assert requests_to(httpserver, endpoint) == expected
-    assert_no_secret(info.value, logs)
-
-
-def test_default_retries_are_bounded(httpserver: HTTPServer) -> None:
-    answer(httpserver, "getJobResult", "oops", status=503)
-    with pytest.raises(TransportError):
-        client_for(httpserver.url_for("")).get_job_result(1)
-    assert requests_to(httpserver, "getJobResult") == 1 + 3
-
-
 UNKNOWN_CREATE_ANSWERS = {
     "empty-object": {},
     "array": [1, 2],
@@ -365,16 +323,6 @@ def test_error_answers_raise_api_errors(
     assert_no_secret(info.value, logs)
 
 
-@pytest.mark.parametrize("status", [401, 403])
-def test_http_401_and_403_raise_authentication_error(
-    httpserver: HTTPServer, logs: pytest.LogCaptureFixture, status: int
-) -> None:
-    answer(httpserver, "createJob", "<html>denied</html>", status=status)
-    with pytest.raises(AuthenticationError) as info:
-        client_for(httpserver.url_for("")).create_job(png(), 340)
-    assert_no_secret(info.value, logs)
-
-
 def test_a_token_echoed_by_the_server_is_scrubbed(
     httpserver: HTTPServer, logs: pytest.LogCaptureFixture
 ) -> None:
@@ -397,48 +345,6 @@ def test_a_token_echoed_in_legacy_or_unknown_answers_is_scrubbed(
         client.get_job_result(1)
     assert_no_secret(create_info.value, logs)
     assert_no_secret(result_info.value, logs)
-
-
-@pytest.mark.parametrize(
-    "body,content_type",
-    [
-        ("this is not json", "text/plain"),
-        ("<html><body>Bad gateway... just kidding</body></html>", "text/html"),
-        ("", "application/json"),
-        ('{"error": false, "job_id": 5', "application/json"),
-    ],
-    ids=["garbage", "html", "empty", "truncated-json"],
-)
-def test_body_that_is_not_a_json_object_raises_protocol_error(
-    httpserver: HTTPServer, logs: pytest.LogCaptureFixture, body: str, content_type: str
-) -> None:
-    httpserver.expect_request("/api/createJob").respond_with_data(body, content_type=content_type)
-    with pytest.raises(ProtocolError) as info:
-        client_for(httpserver.url_for("")).create_job(png(), 340)
-    assert_no_secret(info.value, logs)
-
-
-def test_wrong_base_url_answering_html_404_raises_protocol_error(
-    httpserver: HTTPServer, logs: pytest.LogCaptureFixture
-) -> None:
-    httpserver.expect_request("/nothing-here/api/getJobResult").respond_with_data(
-        "<html><h1>Not Found</h1></html>", status=404, content_type="text/html"
-    )
-    with pytest.raises(ProtocolError) as info:
-        client_for(httpserver.url_for("/nothing-here")).get_job_result(1)
-    assert "HTTP 404" in str(info.value)
-    assert_no_secret(info.value, logs)
-
-
-def test_redirect_is_not_followed(httpserver: HTTPServer, logs: pytest.LogCaptureFixture) -> None:
-    httpserver.expect_request("/api/createJob").respond_with_data(
-        "", status=302, headers={"Location": "http://example.invalid/"}
-    )
-    with pytest.raises(ProtocolError) as info:
-        client_for(httpserver.url_for("")).create_job(png(), 340)
-    assert "redirect" in str(info.value)
-    assert requests_to(httpserver, "createJob") == 1
-    assert_no_secret(info.value, logs)
 
 
 UNKNOWN_RESULT_ANSWERS = {
@@ -486,63 +392,3 @@ def test_usable_results_are_read_as_distances(
     answer_ = client_for(httpserver.url_for("")).solve_slider(png(), 340)
     assert answer_.distance == distance
     assert answer_.job_id == 77
-
-
-# -- transport faults -----------------------------------------------------------------------
-
-
-def test_reset_connection_on_create_job_is_not_retried(
-    resetting_server: tuple[str, list[int]], logs: pytest.LogCaptureFixture
-) -> None:
-    url, accepted = resetting_server
-    with pytest.raises(TransportError) as info:
-        client_for(url, retries=2).create_job(png(), 340)
-    assert accepted[0] == 1  # the job may exist: a retry could create a second one
-    assert_no_secret(info.value, logs)
-
-
-def test_reset_connection_on_get_job_result_is_retried(
-    resetting_server: tuple[str, list[int]], logs: pytest.LogCaptureFixture
-) -> None:
-    url, accepted = resetting_server
-    with pytest.raises(TransportError) as info:
-        client_for(url, retries=2).get_job_result(1)
-    assert accepted[0] == 3
-    assert_no_secret(info.value, logs)
-
-
-def test_refused_connection_is_retried_then_raises_transport_error(
-    logs: pytest.LogCaptureFixture,
-) -> None:
-    with socket.create_server(("127.0.0.1", 0)) as probe:
-        port = probe.getsockname()[1]  # closed again when we connect: refused
-    with pytest.raises(TransportError) as info:
-        client_for(f"http://127.0.0.1:{port}", retries=2).create_job(png(), 340)
-    retries = [
-        r
-        for r in logs.records
-        if r.name == "urllib3.connectionpool" and "Retrying" in r.getMessage()
-    ]
-    assert len(retries) == 2
-    assert isinstance(info.value.__cause__, requests.ConnectionError)
-    assert_no_secret(info.value, logs)
-
-
-def test_slow_answer_beyond_the_timeout_raises_transport_error(
-    httpserver: HTTPServer, logs: pytest.LogCaptureFixture
-) -> None:
-    release = threading.Event()
-
-    def slow(request: Request) -> Response:
-        release.wait(WAIT)
-        return Response(json.dumps({"error": False, "job_id": 1}))
-
-    httpserver.expect_request("/api/createJob").respond_with_handler(slow)
-    try:
-        with pytest.raises(TransportError) as info:
-            client_for(httpserver.url_for(""), timeout=0.2).create_job(png(), 340)
-    finally:
-        release.set()
-    assert "within 0.2s" in str(info.value)
-    assert isinstance(info.value.__cause__, requests.Timeout)
-    assert_no_secret(info.value, logs)

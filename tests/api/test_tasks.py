@@ -1,6 +1,7 @@
 """OmoCaptchaClient on the task API (v2): every task type and both balance calls against the
-real OmoServer over HTTP, then the fault matrix (bad key, no balance, failure, never ready,
-garbage, 5xx, resets, slow) as for the job API in test_client.py."""
+real OmoServer over HTTP, then the task API's own failures (bad key, no balance, failure, never
+ready, unknown or unusable answers); the transport faults both APIs share (5xx, 401/403, bodies
+that are not JSON, redirects, resets, slow answers) are in test_transport.py."""
 
 from __future__ import annotations
 
@@ -8,13 +9,11 @@ import base64
 import io
 import json
 import logging
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from PIL import Image
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -31,12 +30,18 @@ from omo_selenium.errors import (
     ProtocolError,
     SolveFailed,
     SolveTimeout,
-    TransportError,
 )
 from omo_selenium.testing.synthetic import make_slider_image
-from tests.api.shared import TOKEN, answer, assert_no_secret, client_for, requests_to
+from tests.api.shared import (
+    TOKEN,
+    UUID,
+    answer,
+    assert_no_secret,
+    client_for,
+    requests_to,
+    task_client,
+)
 from tests.fakes import (
-    WAIT,
     BlockingSolver,
     ContentSolver,
     PieceRecordingSolver,
@@ -45,13 +50,6 @@ from tests.fakes import (
     png,
     rgba_png,
 )
-
-UUID = "49f9f60a-c809-4af0-93c0-0409b72e67e0"
-
-
-def task_client(url: str, **kwargs: Any) -> OmoCaptchaClient:
-    return client_for(url, api="task", **kwargs)
-
 
 # -- every task type against the real OmoServer ---------------------------------------------
 
@@ -365,41 +363,6 @@ def solve_against(httpserver: HTTPServer, result: Any, **kwargs: Any) -> float:
 
 
 @pytest.mark.parametrize(
-    "endpoint,status,expected",
-    [
-        ("getTaskResult", 502, 3),
-        ("getTaskResult", 503, 3),
-        ("getTaskResult", 504, 3),
-        ("getTaskResult", 500, 1),
-        ("createTask", 503, 3),
-        ("createTask", 502, 1),
-        ("createTask", 504, 1),
-        ("createTask", 500, 1),
-        ("getBalance", 503, 3),
-    ],
-)
-def test_server_errors_are_retried_a_bounded_number_of_times(
-    httpserver: HTTPServer,
-    logs: pytest.LogCaptureFixture,
-    endpoint: str,
-    status: int,
-    expected: int,
-) -> None:
-    v2(httpserver, endpoint, {"errorId": 1, "errorCode": "ERROR_DOWN"}, status=status)
-    tasks = task_client(httpserver.url_for(""), retries=2).tasks
-    with pytest.raises(TransportError) as info:
-        if endpoint == "createTask":
-            tasks.create_task({"type": "TiktokSliderWebTask", "imageBase64": "", "widthView": 1})
-        elif endpoint == "getTaskResult":
-            tasks.get_task_result(UUID)
-        else:
-            tasks.get_balance()
-    assert f"HTTP {status}" in str(info.value)
-    assert requests_to(httpserver, endpoint, api="v2") == expected
-    assert_no_secret(info.value, logs)
-
-
-@pytest.mark.parametrize(
     "body,error,words",
     [
         ({"errorId": 1, "errorCode": "ERROR_KEY_DOES_NOT_EXIST"}, AuthenticationError, "key"),
@@ -425,16 +388,6 @@ def test_error_answers_raise_api_errors(
     if error is ApiError:
         assert not isinstance(info.value, (AuthenticationError, ProtocolError))
     assert words in str(info.value)
-    assert_no_secret(info.value, logs)
-
-
-@pytest.mark.parametrize("status", [401, 403])
-def test_http_401_and_403_raise_authentication_error(
-    httpserver: HTTPServer, logs: pytest.LogCaptureFixture, status: int
-) -> None:
-    v2(httpserver, "getBalance", "<html>denied</html>", status=status)
-    with pytest.raises(AuthenticationError) as info:
-        task_client(httpserver.url_for("")).balance()
     assert_no_secret(info.value, logs)
 
 
@@ -616,78 +569,4 @@ def test_job_api_balance_shapes(
         return
     with pytest.raises(error) as info:
         client.balance()
-    assert_no_secret(info.value, logs)
-
-
-@pytest.mark.parametrize(
-    "body,content_type",
-    [
-        ("this is not json", "text/plain"),
-        ("<html><body>Bad gateway... just kidding</body></html>", "text/html"),
-        ("", "application/json"),
-        ('{"errorId": 0, "taskId": "abc"', "application/json"),
-    ],
-    ids=["garbage", "html", "empty", "truncated-json"],
-)
-def test_body_that_is_not_a_json_object_raises_protocol_error(
-    httpserver: HTTPServer, logs: pytest.LogCaptureFixture, body: str, content_type: str
-) -> None:
-    httpserver.expect_request("/v2/createTask").respond_with_data(body, content_type=content_type)
-    with pytest.raises(ProtocolError) as info:
-        task_client(httpserver.url_for("")).solve(png(), 340)
-    assert_no_secret(info.value, logs)
-
-
-def test_redirect_is_not_followed(httpserver: HTTPServer, logs: pytest.LogCaptureFixture) -> None:
-    httpserver.expect_request("/v2/getBalance").respond_with_data(
-        "", status=302, headers={"Location": "http://example.invalid/"}
-    )
-    with pytest.raises(ProtocolError) as info:
-        task_client(httpserver.url_for("")).balance()
-    assert "redirect" in str(info.value)
-    assert_no_secret(info.value, logs)
-
-
-# -- transport faults -----------------------------------------------------------------------
-
-
-def test_reset_connection_on_create_task_is_not_retried(
-    resetting_server: tuple[str, list[int]], logs: pytest.LogCaptureFixture
-) -> None:
-    url, accepted = resetting_server
-    with pytest.raises(TransportError) as info:
-        task_client(url, retries=2).solve(png(), 340)
-    assert accepted[0] == 1  # the task may exist: a retry could create (and bill) a second one
-    assert_no_secret(info.value, logs)
-
-
-@pytest.mark.parametrize("call", ["get_task_result", "get_balance"])
-def test_reset_connection_on_reads_is_retried(
-    resetting_server: tuple[str, list[int]], logs: pytest.LogCaptureFixture, call: str
-) -> None:
-    url, accepted = resetting_server
-    tasks = task_client(url, retries=2).tasks
-    with pytest.raises(TransportError) as info:
-        tasks.get_task_result(UUID) if call == "get_task_result" else tasks.get_balance()
-    assert accepted[0] == 3
-    assert_no_secret(info.value, logs)
-
-
-def test_slow_answer_beyond_the_timeout_raises_transport_error(
-    httpserver: HTTPServer, logs: pytest.LogCaptureFixture
-) -> None:
-    release = threading.Event()
-
-    def slow(request: Request) -> Response:
-        release.wait(WAIT)
-        return Response(json.dumps({"errorId": 0, "taskId": UUID}))
-
-    httpserver.expect_request("/v2/createTask").respond_with_handler(slow)
-    try:
-        with pytest.raises(TransportError) as info:
-            task_client(httpserver.url_for(""), timeout=0.2).solve(png(), 340)
-    finally:
-        release.set()
-    assert "within 0.2s" in str(info.value)
-    assert isinstance(info.value.__cause__, requests.Timeout)
     assert_no_secret(info.value, logs)
