@@ -8,7 +8,6 @@ threads call it concurrently, and tests wait on its records through a Condition.
 from __future__ import annotations
 
 import io
-import json
 import logging
 import math
 import random
