@@ -65,6 +65,10 @@ class GapMatch:
             with the gap's, scaled down when the match does not stand out of the matches
             at all other shifts (a picture without a gap); answers below
             :data:`~omo_selenium.engine.MIN_CONFIDENCE` are not trusted.
+        lead: how far the answer's score leads the best answer at another place (a
+            decoy, a period of a repeating background): small when two places fit
+            alike. ``None`` when no other place came close enough to be weighed, or
+            the solver does not say.
     """
 
     piece_box: Box
@@ -73,6 +77,7 @@ class GapMatch:
     distance_css: float
     scale: float
     confidence: float
+    lead: float | None = None
 
 
 @runtime_checkable

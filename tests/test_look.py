@@ -13,7 +13,7 @@ from omo_selenium._types import GapMatch
 from omo_selenium.browser.slide import SlideStyle
 from omo_selenium.images import open_image
 
-from .fake_widget import FakeWidgetDriver
+from .fake_widget import PIECE, PIECE_Y, FakeWidgetDriver
 
 STYLE = SlideStyle(seed=11)
 
@@ -160,3 +160,51 @@ def test_a_located_piece_that_does_not_move_is_answered_again_by_the_piece_seen(
     assert record.answered_by == "solve_piece (look)"
     assert record.look is not None and solver.pieces
     assert record.distance_css == pytest.approx(gap_x, abs=1.5)
+
+
+class DecoySolver(RefusingPieceSolver):
+    """Locates the piece right, and a decoy 40 px short of the gap; ``lead`` says how
+    much better the decoy fitted than the best other place."""
+
+    def __init__(self, gap_x: float, lead: float | None) -> None:
+        super().__init__()
+        self.answer = gap_x - 40
+        self.lead = lead
+
+    def locate(self, image: Any, width_view: float | None = None) -> GapMatch:
+        gap = (round(self.answer), PIECE_Y, PIECE, PIECE)
+        return GapMatch(
+            (0, PIECE_Y, PIECE, PIECE), gap, self.answer, self.answer, 1.0, 0.5, self.lead
+        )
+
+    def solve(self, image: Any, width_view: float) -> float:
+        return self.answer
+
+
+@pytest.mark.parametrize("gap_x", [120.0, 200.0])  # a whole drag, and a first leg
+def test_an_answer_that_hardly_leads_another_place_is_checked_by_the_piece_seen(
+    gap_x: float,
+) -> None:
+    driver = FakeWidgetDriver(gap_x=gap_x)
+    solver = DecoySolver(gap_x, lead=0.1)
+    result = SliderSolver(driver, solver, style=STYLE, verify_timeout=0.5).solve(  # type: ignore[arg-type]
+        driver.image, driver.handle, attempts=1
+    )
+    record = result.attempts[0]
+    assert result.success, record.error
+    assert driver.widget.verdicts == [True]
+    assert record.answered_by == "solve_piece (look)"
+    assert record.distance_css == pytest.approx(gap_x, abs=1.5)
+
+
+@pytest.mark.parametrize("lead", [None, 0.6])
+def test_an_answer_that_leads_clearly_is_not_second_guessed(lead: float | None) -> None:
+    driver = FakeWidgetDriver(gap_x=200.0)
+    solver = DecoySolver(200.0, lead=lead)
+    result = SliderSolver(driver, solver, style=STYLE, verify_timeout=0.5).solve(  # type: ignore[arg-type]
+        driver.image, driver.handle, attempts=1
+    )
+    # the decoy is where the drag goes: nothing asked the piece seen moving
+    assert not result.success
+    assert driver.widget.verdicts == [False] and solver.pieces == []
+    assert result.attempts[0].distance_css == pytest.approx(160, abs=1.5)

@@ -184,8 +184,9 @@ def _align_candidates(
 
 def _choose(
     img: Image.Image, aligned: list[tuple[float, Alignment, Box4, Candidate]], t: EngineTuning
-) -> _Scored:
-    """Weigh the colour evidence of the candidates near the best; return the winner."""
+) -> tuple[_Scored, float | None]:
+    """Weigh the colour evidence of the candidates near the best; return the winner and
+    its lead over the best candidate at another place (``None``: none was weighed)."""
     top = max(a[0] for a in aligned)
     weighed: list[_Scored] = []
     for edge, fit, box, cand in aligned:
@@ -204,7 +205,9 @@ def _choose(
     for other in weighed[1:3]:
         if _twins(best, other, img.width, t) and other.twin > best.twin:
             best = other
-    return best
+    apart = max(2.0, t.lead_apart * img.width)
+    elsewhere = [s.total for s in weighed if abs(s.fit.dx - best.fit.dx) > apart]
+    return best, (best.total - max(elsewhere) if elsewhere else None)
 
 
 def locate(
@@ -266,7 +269,7 @@ def locate(
     aligned = _align_candidates(img, fc, fs, cands, t)
     if not aligned:
         raise SolveFailed("no room to the right of the piece for a gap")
-    best = _choose(img, aligned, t)
+    best, lead = _choose(img, aligned, t)
     fit, box = best.fit, best.box
     ncc = fit.ncc
     dx_px, dy_px = fit.dx * k, fit.dy * k
@@ -296,6 +299,7 @@ def locate(
         distance_css=dx_px * scale,
         scale=scale,
         confidence=float(min(1.0, max(0.0, ncc)) * standout),
+        lead=None if lead is None else float(lead),
     )
 
 

@@ -141,6 +141,9 @@ class EngineTuning:
     off_start_penalty: float = 2.0
     #: Taken off the edge score of a candidate whose piece box looks like no piece.
     implausible_penalty: float = 0.5
+    #: Candidates farther than this share of the picture width from the winner count as
+    #: "another place" for :attr:`GapMatch.lead` (at least 2 px).
+    lead_apart: float = 0.01
 
     # --- confidence -----------------------------------------------------------------
     #: Robust z-score of the coarse peak at which the confidence starts to rise.
