@@ -19,7 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ..api.httpd import parse_bounded_json
+from omo_selenium.api.httpd import parse_bounded_json
+
 from .puzzle import generate_puzzle
 from .records import ChallengeRecord, VerificationRecord
 from .variants import DISPLAY_WIDTH, HANDLE_WIDTH, Variant
