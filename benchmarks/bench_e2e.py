@@ -13,7 +13,9 @@ against. Prints JSON (and writes it to ``--out``): per variant,
   paired with a server record one to one);
 - ``false_accepted``: attempts the solver called accepted that the server rejected (or
   never received), and ``false_accepted_runs`` (reported solved, nothing passed);
-- median and p95 seconds of the whole solve, the landing error the server measured.
+- median and p95 seconds of the whole solve, the landing error the server measured;
+- ``answered_by``: how many attempts were answered by each way (``locate``, ``solve``,
+  ``solve_piece (look)`` when a look at the moving piece answered, ...).
 
     python benchmarks/bench_e2e.py --runs 10 --out benchmarks/results/e2e.json
     python benchmarks/bench_e2e.py --runs 5 --variant hover=1 --variant "jump=1&ratio=auto"
@@ -22,6 +24,7 @@ against. Prints JSON (and writes it to ``--out``): per variant,
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import json
 import os
@@ -141,6 +144,7 @@ def score_run(result: Any, records: list[VerificationRecord]) -> dict[str, Any]:
             ],
         },
         "attempts": len(attempts),
+        "answered_by": [getattr(a, "answered_by", None) or "-" for a in attempts],
     }
 
 
@@ -225,6 +229,9 @@ def bench_variant(
             **_stats(landing),
             "max": round(max(landing), 2) if landing else None,
         },
+        "answered_by": dict(
+            sorted(collections.Counter(w for s in scores for w in s["answered_by"]).items())
+        ),
         "errors": sorted(set(errors))[:5],
         **({"runs_detail": [s["detail"] for s in scores]} if detail else {}),
     }
@@ -302,7 +309,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"{done['variant']}: first {done['solved_first_attempt']:.0%}, "
                     f"within 3 {done['solved_within_3']:.0%}, verdicts {done['verdicts']}, "
-                    f"false accepted {done['false_accepted']}",
+                    f"false accepted {done['false_accepted']}, "
+                    f"answered by {done['answered_by']}",
                     file=sys.stderr,
                     flush=True,
                 )
