@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from omo_selenium import PieceImage, SliderSolver, SolveFailed
+from omo_selenium import AttemptRecord, PieceImage, SliderSolver, SolveFailed, SolveResult
 from omo_selenium._types import GapMatch
 from omo_selenium.browser.slide import SlideStyle
 from omo_selenium.images import open_image
@@ -47,17 +47,27 @@ class RefusingPieceSolver:
         return (best_x - (piece.x or 0)) * width_view / bg.shape[1]
 
 
-@pytest.mark.parametrize("ratio", [1.0, 1.25])
-def test_a_refused_picture_is_solved_from_the_piece_seen_moving(ratio: float) -> None:
-    driver = FakeWidgetDriver(gap_x=190.0, ratio=ratio)
-    solver = RefusingPieceSolver()
-    result = SliderSolver(driver, solver, style=STYLE, verify_timeout=0.5).solve(  # type: ignore[arg-type]
+def _solve_once(driver: FakeWidgetDriver, solver: Any) -> SolveResult:
+    """One attempt on the fake widget; its verdict is read within half a second."""
+    return SliderSolver(driver, solver, style=STYLE, verify_timeout=0.5).solve(  # type: ignore[arg-type]
         driver.image, driver.handle, attempts=1
     )
+
+
+def _passed_by_the_look(result: SolveResult, driver: FakeWidgetDriver) -> AttemptRecord:
+    """The attempt the page accepted, answered by the piece seen moving."""
     record = result.attempts[0]
     assert result.success, record.error
     assert driver.widget.verdicts == [True]
     assert record.answered_by == "solve_piece (look)"
+    return record
+
+
+@pytest.mark.parametrize("ratio", [1.0, 1.25])
+def test_a_refused_picture_is_solved_from_the_piece_seen_moving(ratio: float) -> None:
+    driver = FakeWidgetDriver(gap_x=190.0, ratio=ratio)
+    solver = RefusingPieceSolver()
+    record = _passed_by_the_look(_solve_once(driver, solver), driver)
     assert record.look is not None and solver.pieces
     piece = solver.pieces[0]
     assert piece.x == pytest.approx(0, abs=2) and piece.y == pytest.approx(80, abs=2)
@@ -115,13 +125,8 @@ def test_a_refused_picture_is_not_retried_when_nothing_asks_for_another() -> Non
 
 def test_the_look_presses_again_when_the_first_press_was_ignored() -> None:
     driver = FakeWidgetDriver(gap_x=200.0, ignore_first_press=True)
-    result = SliderSolver(driver, RefusingPieceSolver(), style=STYLE, verify_timeout=0.5).solve(  # type: ignore[arg-type]
-        driver.image, driver.handle, attempts=1
-    )
-    record = result.attempts[0]
-    assert result.success, record.error
-    assert record.presses == 2 and record.answered_by == "solve_piece (look)"
-    assert driver.widget.verdicts == [True]
+    record = _passed_by_the_look(_solve_once(driver, RefusingPieceSolver()), driver)
+    assert record.presses == 2
 
 
 class MislocatingPieceSolver(RefusingPieceSolver):
@@ -151,13 +156,7 @@ def test_a_located_piece_that_does_not_move_is_answered_again_by_the_piece_seen(
 ) -> None:
     driver = FakeWidgetDriver(gap_x=gap_x)
     solver = MislocatingPieceSolver(wrong_css=gap_x - 25, top=top)
-    result = SliderSolver(driver, solver, style=STYLE, verify_timeout=0.5).solve(  # type: ignore[arg-type]
-        driver.image, driver.handle, attempts=1
-    )
-    record = result.attempts[0]
-    assert result.success, record.error
-    assert driver.widget.verdicts == [True]
-    assert record.answered_by == "solve_piece (look)"
+    record = _passed_by_the_look(_solve_once(driver, solver), driver)
     assert record.look is not None and solver.pieces
     assert record.distance_css == pytest.approx(gap_x, abs=1.5)
 
@@ -186,14 +185,7 @@ def test_an_answer_that_hardly_leads_another_place_is_checked_by_the_piece_seen(
     gap_x: float,
 ) -> None:
     driver = FakeWidgetDriver(gap_x=gap_x)
-    solver = DecoySolver(gap_x, lead=0.1)
-    result = SliderSolver(driver, solver, style=STYLE, verify_timeout=0.5).solve(  # type: ignore[arg-type]
-        driver.image, driver.handle, attempts=1
-    )
-    record = result.attempts[0]
-    assert result.success, record.error
-    assert driver.widget.verdicts == [True]
-    assert record.answered_by == "solve_piece (look)"
+    record = _passed_by_the_look(_solve_once(driver, DecoySolver(gap_x, lead=0.1)), driver)
     assert record.distance_css == pytest.approx(gap_x, abs=1.5)
 
 
@@ -201,9 +193,7 @@ def test_an_answer_that_hardly_leads_another_place_is_checked_by_the_piece_seen(
 def test_an_answer_that_leads_clearly_is_not_second_guessed(lead: float | None) -> None:
     driver = FakeWidgetDriver(gap_x=200.0)
     solver = DecoySolver(200.0, lead=lead)
-    result = SliderSolver(driver, solver, style=STYLE, verify_timeout=0.5).solve(  # type: ignore[arg-type]
-        driver.image, driver.handle, attempts=1
-    )
+    result = _solve_once(driver, solver)
     # the decoy is where the drag goes: nothing asked the piece seen moving
     assert not result.success
     assert driver.widget.verdicts == [False] and solver.pieces == []
