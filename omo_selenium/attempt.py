@@ -212,8 +212,10 @@ class Attempt:
                         record.timings.get("solve", 0.0) + steering.solve_seconds
                     )
                 if steering.answered_by is not None:
+                    # the piece seen moving answered: the located boxes are not the answer
                     record.distance_css = steering.distance_css
                     record.answered_by = steering.answered_by
+                    record.match = steering.match
 
     def verify(self, success: Condition | None, failure: Condition | None) -> None:
         """Read the page's verdict (see :class:`~omo_selenium.verdict.VerdictWatch`)."""
