@@ -55,11 +55,13 @@ def _solve_once(driver: FakeWidgetDriver, solver: Any) -> SolveResult:
 
 
 def _passed_by_the_look(result: SolveResult, driver: FakeWidgetDriver) -> AttemptRecord:
-    """The attempt the page accepted, answered by the piece seen moving."""
+    """The attempt the page accepted, answered by the piece seen moving (so the record,
+    and the debug view drawn from it, hold no located boxes)."""
     record = result.attempts[0]
     assert result.success, record.error
     assert driver.widget.verdicts == [True]
     assert record.answered_by == "solve_piece (look)"
+    assert record.match is None
     return record
 
 
