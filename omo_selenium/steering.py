@@ -68,8 +68,8 @@ LOOK_AGAIN_SECONDS = 0.1
 #: A located answer that leads the best answer at another place by less than this
 #: (:attr:`GapMatch.lead`) is checked, once, against the piece seen moving. Realworld
 #: (benchmarks/bench_lead.py): chosen on chaoxing and scrape_center, where under 0.25
-#: the engine is right on 1 of 15 pictures; checked on ajcaptcha (2 of 3 right, all 3
-#: right with the piece's own picture) and 2 x 100 synthetic (9 of 10 right).
+#: the engine is right on 4 of 14 pictures; checked on ajcaptcha (2 of 3 right, all 3
+#: right with the piece's own picture) and 2 x 100 synthetic (9 of 11 right).
 AMBIGUOUS_LEAD = 0.25
 #: Answers this close (CSS px) agree: the located piece and its answer are kept.
 AGREE_CSS_PX = 1.5
