@@ -257,10 +257,15 @@ def picture_change(before: Image.Image, after: Image.Image) -> float:
 
 def reissued(before: Image.Image, now: Image.Image) -> str | None:
     """How ``now`` shows a captcha given again, against ``before`` (the picture before
-    the drag): ``"at start"`` (the same picture, the piece back at its start), ``"new"``
-    (most of it changed: a new picture), or ``None`` (neither: the dropped piece, a
-    shake, a message drawn over it)."""
-    share = picture_change(before, now)
+    the drag): see :func:`reissue_kind`."""
+    return reissue_kind(picture_change(before, now))
+
+
+def reissue_kind(share: float) -> str | None:
+    """What a :func:`picture_change` share against the picture before the drag says:
+    ``"at start"`` (the same picture, the piece back at its start), ``"new"`` (most of
+    it changed: a new picture), or ``None`` (neither: the dropped piece, a shake, a
+    message drawn over it)."""
     if share <= SAME_PICTURE_SHARE:
         return "at start"
     if share >= NEW_PICTURE_SHARE:
@@ -448,9 +453,10 @@ class VerdictWatch:
             fresh = recapture(self.driver, captured)
         except CaptureError:
             return None
-        how = reissued(captured.image, fresh.image)
+        share = picture_change(captured.image, fresh.image)
+        how = reissue_kind(share)
         if how == "at start":
             return Verdict.REJECTED, "the piece went back to the start"
         if how == "new":
-            return Verdict.REJECTED, "a new picture is shown"
+            return Verdict.REJECTED, f"a new picture is shown ({share:.0%} of it changed)"
         return None
