@@ -343,7 +343,7 @@ class Steering:
                 break
         drag.move(path[:split], hold=style.settle / 2)
         moved = self._piece_travel()
-        if self._answer_again_if_elsewhere():
+        if self._answer_again_if_in_doubt():
             distance = self.distance_css
             path = path[:split] + plan_path(distance - self.handle_css, style=style, rng=rng)
         if moved is None or drag.x < MIN_RATIO_MOVE_CSS_PX:
@@ -372,7 +372,7 @@ class Steering:
         before_handle, before_landed = 0.0, 0.0
         for look in range(MAX_LOOKS):
             landed = self._piece_travel()
-            self._answer_again_if_elsewhere()
+            self._answer_again_if_in_doubt()
             match = self.match
             target = match.distance_px * match.scale if match is not None else self.distance_css
             self.landed_css = landed
@@ -397,7 +397,7 @@ class Steering:
                 "landing check: piece %.1f css px off, moved handle %+d", error_css, correction
             )
 
-    def _answer_again_if_elsewhere(self) -> bool:
+    def _answer_again_if_in_doubt(self) -> bool:
         """Ask the solver again with the piece seen moving, once, when the located answer
         is in doubt, and aim at that answer from now on. Returns whether it changed.
 
