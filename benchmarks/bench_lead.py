@@ -23,7 +23,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_realworld import DEFAULT_FOLDER, RESULTS, Case, load_folder, synthetic_cases
+from bench_realworld import (
+    DEFAULT_FOLDER,
+    RESULTS,
+    Case,
+    _piece_value,
+    load_folder,
+    synthetic_cases,
+)
 
 from omo_selenium.engine import MIN_CONFIDENCE, locate
 from omo_selenium.errors import OmoCaptchaError
@@ -42,15 +49,13 @@ def _right(match: Any, case: Case) -> bool:
 
 def score(case: Case) -> tuple[float | None, bool, bool | None]:
     """``(lead, engine right, sprite right or None without a sprite)`` for one case."""
-    from omo_selenium._types import PieceImage
-
     try:
         match = locate(case.data, case.width_view)
     except OmoCaptchaError:
         return None, False, None
     sprite_right = None
-    if case.piece_path is not None and case.piece_xy is not None:
-        piece = PieceImage(case.piece_path.read_bytes(), *case.piece_xy)
+    piece = _piece_value(case)
+    if piece is not None:
         try:
             sprite_right = _right(locate(case.data, case.width_view, piece=piece), case)
         except OmoCaptchaError:
