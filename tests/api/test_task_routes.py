@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +15,7 @@ from omo_selenium import Balance
 from omo_selenium.api.server import OmoServer
 from omo_selenium.errors import SolveFailed
 from tests.api.shared import TOKEN
+from tests.api.test_server import wait_for
 from tests.fakes import (
     WAIT,
     BlockingSolver,
@@ -65,14 +65,13 @@ def generic(**fields: Any) -> dict[str, Any]:
 
 def result_when_done(server: OmoServer, task_id: str, key: str = TOKEN) -> dict[str, Any]:
     """Ask getTaskResult until the task is no longer processing (at most WAIT seconds)."""
-    deadline = time.monotonic() + WAIT
-    while True:
+
+    def finished() -> tuple[dict[str, Any]] | None:  # a tuple: truthy even for {}
         answer = call(server, "/v2/getTaskResult", {"clientKey": key, "taskId": task_id})
-        if answer.get("status") != "processing":
-            return answer
-        if time.monotonic() > deadline:
-            pytest.fail(f"task {task_id} never finished")
-        time.sleep(0.01)
+        return None if answer.get("status") == "processing" else (answer,)
+
+    answer: dict[str, Any] = wait_for(finished, f"task {task_id} to finish")[0]
+    return answer
 
 
 def refused(answer: dict[str, Any], code: str) -> str:
