@@ -114,7 +114,8 @@ def remote_driver() -> Iterator[WebDriver]:
                 if requests.get(url + "/status", timeout=1).json()["value"]["ready"]:
                     break
             except (requests.RequestException, ValueError, KeyError):
-                time.sleep(0.1)
+                pass  # not listening yet
+            time.sleep(0.1)  # also when it answers "not ready": no busy loop
         options = default_options(user_data_dir=profile, binary=find_chrome_binary())
         driver = Remote(command_executor=url, options=options)
         try:
