@@ -25,6 +25,7 @@ from PIL import Image
 
 from .gradients import Array, colour_orientation_field
 from .morph import connected_bounds
+from .period import Fade
 from .tuning import DEFAULT_TUNING, EngineTuning
 
 __all__ = ["ALIGN_SIZE", "Alignment", "FArray", "align", "refine_box", "scaled_crop"]
@@ -122,6 +123,7 @@ def align(
     *,
     search_px: float,
     tuning: EngineTuning = DEFAULT_TUNING,
+    fade: Fade | None = None,
 ) -> Alignment | None:
     """Measure the piece -> gap shift near ``dx`` to a fraction of a pixel.
 
@@ -142,7 +144,7 @@ def align(
     x0 = max(0, math.floor(bx))
     x1 = min(w_img, math.ceil(bx + bw))
     margin = search_px + 3.0 / f
-    found = _measure(img, (x0, x1), box, dx, margin, f, tuning)
+    found = _measure(img, (x0, x1), box, dx, margin, f, tuning, fade)
     # a gap touching the picture's right edge shows no right outline there (the border
     # repeats its last column), which pulls the shift; it is measured again without the
     # piece's columns that would land within the fields' reach of the border. The
@@ -150,7 +152,7 @@ def align(
     # being cut short by the edge.
     reach = x1 + dx + margin - w_img
     if found is not None and reach > 0 and x1 - reach - x0 >= 0.5 * (x1 - x0):
-        trimmed = _measure(img, (x0, math.floor(x1 - reach)), box, dx, margin, f, tuning)
+        trimmed = _measure(img, (x0, math.floor(x1 - reach)), box, dx, margin, f, tuning, fade)
         if trimmed is not None:
             found = Alignment(dx=trimmed.dx, dy=trimmed.dy, ncc=found.ncc, scale=f)
     return found
@@ -164,6 +166,7 @@ def _measure(
     margin: float,
     f: float,
     tuning: EngineTuning,
+    fade: Fade | None = None,
 ) -> Alignment | None:
     """:func:`align` for the piece's columns ``cols`` (screenshot px, end excluded)."""
     _, by, _, bh = box
@@ -181,6 +184,9 @@ def _measure(
     if w_a < 4 or th < 4 or w_b < w_a + 2:
         return None
     ac, as_ = _field(scaled_crop(img, x0, y0, w_a, h_a, f))
+    if fade is not None:
+        keep = fade.over(x0, y0, w_a, h_a, f)
+        ac, as_ = ac * keep, as_ * keep
     bc, bs = _field(scaled_crop(img, gx0, y0, w_b, h_a, f))
     raw = _ncc_map([ac[ry : ry + th], as_[ry : ry + th]], [bc, bs], tuning.ncc_floor)
     grid = _smooth_rows(raw, tuning.peak_smooth)
@@ -198,7 +204,13 @@ def _measure(
 
 
 def refine_box(
-    img: Image.Image, box: Box, dx: float, dy: float, *, tuning: EngineTuning = DEFAULT_TUNING
+    img: Image.Image,
+    box: Box,
+    dx: float,
+    dy: float,
+    *,
+    tuning: EngineTuning = DEFAULT_TUNING,
+    fade: Fade | None = None,
 ) -> Box:
     """Re-measure the piece's (x, y, w, h) once its shift ``(dx, dy)`` to the gap is known.
 
@@ -220,6 +232,9 @@ def refine_box(
     if w < 8 or h < 8:
         return box
     ac, as_ = _field(scaled_crop(img, x0, y0, w, h, f))
+    if fade is not None:
+        keep = fade.over(x0, y0, w, h, f)
+        ac, as_ = ac * keep, as_ * keep
     bc, bs = _field(scaled_crop(img, x0 + dx, y0 + dy, w, h, f))
     agree = ac * bc + as_ * bs
     inside = np.zeros(agree.shape, dtype=bool)

@@ -6,6 +6,11 @@ fits, further right on the same rows, by image analysis (numpy and Pillow only).
 
 How it works:
 
+0. **Periodic backgrounds** (:mod:`omo_selenium.engine.period`): when the picture
+   repeats itself along the rows (window frames, stripes, a watermark), what repeats
+   one, two and three periods further is faded out of the strip at the left edge, so
+   that the background's matches with itself do not outscore the piece's outline. The
+   fine alignment fades the same pixels of the piece's crop.
 1. **Coarse search** (:mod:`omo_selenium.engine.search`, grey image ~200 px wide): a
    *doubled-angle orientation field* (each pixel holds its edge direction, light-to-dark
    and dark-to-light alike, normalised by the local contrast) survives the gap's
@@ -53,6 +58,7 @@ from ..images import open_image
 from .align import Alignment, align, refine_box
 from .colour import gap_evidence
 from .gradients import Array, blur, gradients, orientation_field
+from .period import Fade, damp_repeats, dominant_period
 from .piece import match_sprite
 from .search import Candidate, coarse_candidates, outline_box
 from .tuning import DEFAULT_TUNING, EngineTuning
@@ -140,7 +146,12 @@ def _twins(a: _Scored, b: _Scored, w_img: int, t: EngineTuning) -> bool:
 
 
 def _align_candidates(
-    img: Image.Image, fc: Array, fs: Array, cands: list[Candidate], t: EngineTuning
+    img: Image.Image,
+    fc: Array,
+    fs: Array,
+    cands: list[Candidate],
+    t: EngineTuning,
+    fade: Fade | None = None,
 ) -> list[tuple[float, Alignment, Box4, Candidate]]:
     """Fine-align every candidate within reach of the best; return (edge score, ...)."""
     w_img, h_img = img.size
@@ -165,12 +176,12 @@ def _align_candidates(
             _at_start(box, w_img, t) and cand.score >= t.min_coarse_ratio * lead
         ):
             continue
-        fit = align(img, box, cand.dx * kx, search_px=t.search_work_px * kx, tuning=t)
+        fit = align(img, box, cand.dx * kx, search_px=t.search_work_px * kx, tuning=t, fade=fade)
         if fit is not None:
             # with the shift known, the outline may bound the piece better than the
             # coarse box did; keep whichever box the piece fits its gap better with
-            box2 = refine_box(img, box, fit.dx, fit.dy, tuning=t)
-            fit2 = align(img, box2, fit.dx, search_px=t.refine_work_px * kx, tuning=t)
+            box2 = refine_box(img, box, fit.dx, fit.dy, tuning=t, fade=fade)
+            fit2 = align(img, box2, fit.dx, search_px=t.refine_work_px * kx, tuning=t, fade=fade)
             if fit2 is not None and fit2.ncc > fit.ncc:
                 box, fit = box2, fit2
             edge = fit.ncc + t.coarse_weight * cand.score / cands[0].score
@@ -263,10 +274,17 @@ def locate(
         img = img.resize((bound, max(1, round(h_img / k))), Image.Resampling.BOX)
     work = _resized(img.convert("L"), t.work_width)
     fc, fs = _coarse_field(work, t)
+    # a background that repeats along the rows matches itself a period further, and
+    # again two periods further: what repeats at the left edge is faded before the search
+    period = dominant_period(fc, fs, int(min(t.window_fractions) * fc.shape[1]), tuning=t)
+    fade = None
+    if period is not None:
+        fc, fs, keep = damp_repeats(fc, fs, period, int(t.outline_strip * fc.shape[1]), tuning=t)
+        fade = Fade(keep, (img.width / fc.shape[1], img.height / fc.shape[0]))
     cands = coarse_candidates(fc, fs, topk=t.candidates, tuning=t)
     if not cands or cands[0].score <= 0:
         raise SolveFailed("no piece-and-gap pair found in the image")
-    aligned = _align_candidates(img, fc, fs, cands, t)
+    aligned = _align_candidates(img, fc, fs, cands, t, fade)
     if not aligned:
         raise SolveFailed("no room to the right of the piece for a gap")
     best, lead = _choose(img, aligned, t)
@@ -282,6 +300,7 @@ def locate(
             dx_px,
             search_px=t.full_res_search * k,
             tuning=t,
+            fade=None if fade is None else fade.scaled(k),
         )
         if fine is not None and abs(fine.dx - dx_px) <= t.full_res_search * k:
             dx_px, dy_px = fine.dx, fine.dy

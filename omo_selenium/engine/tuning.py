@@ -83,6 +83,27 @@ class EngineTuning:
     #: Coarse candidates below this share of the best are dropped. Synthetic.
     min_coarse_ratio: float = 0.5
 
+    # --- periodic backgrounds (omo_selenium.engine.period) ----------------------------
+    #: Weakest rise of the field's row autocorrelation at p, 2p and 3p (above its median
+    #: over a period around each) that makes a picture periodic with period p (above 1:
+    #: never). Realworld: the 8 scrape_center pictures with rows of window frames rise
+    #: 0.18-0.32, every other real picture at most 0.08 (chaoxing 0.08, ajcaptcha 0.04,
+    #: the other scrape_center pictures 0.06). Chosen on scrape_center and chaoxing:
+    #: 0.10 and 0.15 give the same answers (scrape_center 78.7 -> 82.4 %, chaoxing
+    #: unchanged); 0.12, between the two groups. Held out: ajcaptcha and 2 x 100
+    #: synthetic pictures, no answer changed.
+    period_strength: float = 0.12
+    #: Of the periods that qualify, the shortest within this share of the strongest one's
+    #: weakest rise is taken (a pattern of period p repeats every 2p as well). By hand:
+    #: drawn stripes (tests/engine/test_period.py) were found at twice their period.
+    period_octave: float = 0.7
+    #: Radius (working px) of the neighbourhoods compared one, two and three periods
+    #: further. By hand: about the smoothing of the field, so a frame is one blob.
+    period_radius: int = 3
+    #: Agreement of a neighbourhood with its copies at which fading starts and where it
+    #: is complete. By hand, not swept.
+    period_fade: tuple[float, float] = (0.3, 0.7)
+
     # --- fine alignment (omo_selenium.engine.align) -----------------------------------
     #: The piece's larger side (px) in the alignment crops. Synthetic: sub-pixel
     #: precision stops improving above ~96 px.
