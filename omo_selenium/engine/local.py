@@ -33,7 +33,8 @@ How it works:
    the background across the gap's outline tell a real gap from a decoy. Between twins
    (same outline fit, same box), colour alone decides.
 4. **Confidence**: the fine correlation, scaled by how far the coarse peak stands out of
-   the scores of all shifts, so that a picture without a gap scores low.
+   the scores of all shifts (or by the fine correlation itself, when it is high), so
+   that a picture without a gap scores low.
 
 Example:
     >>> from omo_selenium.engine import LocalEngine
@@ -304,9 +305,12 @@ def locate(
         )
         if fine is not None and abs(fine.dx - dx_px) <= t.full_res_search * k:
             dx_px, dy_px = fine.dx, fine.dy
-    # a real gap is a clear peak among all shifts; a picture without one is not
+    # a real gap is a clear peak among all shifts; a picture without one is not. Decoys
+    # and textures can make other shifts score nearly as well, so a piece that fits its
+    # gap closely all along its outline is credible by that fit alone
     standout = (best.cand.prominence - t.prominence_floor) / t.prominence_span
-    standout = min(1.0, max(0.0, standout))
+    close_fit = (ncc - t.credible_ncc) / t.credible_ncc_span
+    standout = min(1.0, max(0.0, standout, close_fit))
     scale = width_view / w_img if width_view is not None else 1.0
     bx, by, bw, bh = (v * k for v in box)
     found = (round(bx), round(by), max(1, round(bw)), max(1, round(bh)))

@@ -14,6 +14,7 @@ from PIL import Image
 from omo_selenium import Solver
 from omo_selenium._types import GapMatch
 from omo_selenium.engine.local import LocalEngine, locate
+from omo_selenium.engine.tuning import DEFAULT_TUNING
 from omo_selenium.errors import ConfigurationError, SolveFailed
 from omo_selenium.testing.synthetic import (
     DECOYS,
@@ -208,6 +209,21 @@ def test_real_gaps_are_credible() -> None:
     floor = LocalEngine().min_confidence
     caps = [make_slider_image(seed, decoy="none") for seed in range(1000, 1010)]
     assert sum(locate(c.image, c.width_view).confidence >= floor for c in caps) >= 9
+
+
+@pytest.mark.parametrize("seed", [178, 12363, 12430, 12492, 12517])
+def test_a_piece_that_fits_its_gap_closely_is_credible_without_a_standout_peak(
+    seed: int,
+) -> None:
+    # in these pictures other shifts score nearly as well in the coarse search (a decoy,
+    # a texture); the confidence used to refuse the right answer for it
+    cap = make_slider_image(seed)
+    floor = LocalEngine().min_confidence
+    match = locate(cap.image, cap.width_view)
+    assert abs(match.distance_css - cap.true_distance_css) <= 2.0
+    assert match.confidence >= floor
+    peak_only = dataclasses.replace(DEFAULT_TUNING, credible_ncc=2.0)
+    assert locate(cap.image, cap.width_view, tuning=peak_only).confidence < floor
 
 
 @pytest.mark.parametrize("value", [-0.1, 1.5])

@@ -25,7 +25,7 @@ while not (ROOT / "pyproject.toml").exists():
 REALWORLD = ROOT.parent / "shared" / "realworld"
 
 #: Share within 2 CSS px, screenshot alone (the piece cut out of the picture).
-FLOORS = {"chaoxing": 0.981, "ajcaptcha": 0.943, "scrape_center": 0.824}
+FLOORS = {"chaoxing": 0.987, "ajcaptcha": 0.943, "scrape_center": 0.824}
 #: Share within 2 CSS px with the piece sprite given.
 PIECE_FLOORS = {"chaoxing": 0.987, "ajcaptcha": 0.981}
 
