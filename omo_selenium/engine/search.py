@@ -123,7 +123,8 @@ def coarse_candidates(
         cse[:, end] - cse[:, dxs][:, :, None],
     ]
     p_c, sac_c, sas_c, ea_c, sbc_c, sbs_c, eb_c = (_cum0(a, 0) for a in sums)
-    valid = (widths[None, :] <= dxs[:, None])[None]
+    overlap = widths[None, :] > dxs[:, None]  # (ndx, K): the copy would overlap
+    rows = np.arange(len(dxs))
     prof = np.full(len(dxs), -np.inf)
     arg = np.zeros((len(dxs), 3), dtype=np.int64)
     lam = tuning.coarse_regulariser
@@ -132,19 +133,34 @@ def coarse_candidates(
         p = p_c[h:] - p_c[:-h]
         sac, sas, ea = sac_c[h:] - sac_c[:-h], sas_c[h:] - sas_c[:-h], ea_c[h:] - ea_c[:-h]
         sbc, sbs, eb = sbc_c[h:] - sbc_c[:-h], sbs_c[h:] - sbs_c[:-h], eb_c[h:] - eb_c[:-h]
-        cov = p - (sac[:, None, :] * sbc + sas[:, None, :] * sbs) / n
+        # in place where possible: these (rows, shifts, widths) arrays are the bulk of
+        # the coarse search's time
+        cov = sac[:, None, :] * sbc
+        cov += sas[:, None, :] * sbs
+        cov /= n
+        np.subtract(p, cov, out=cov)
         va = ea - (sac * sac + sas * sas) / n + lam * n
-        vb = eb - (sbc * sbc + sbs * sbs) / n + lam * n
-        score = cov / np.sqrt(va[:, None, :] * vb) * n**tuning.area_exponent
-        score = np.where(valid, score, -np.inf)  # (ny, ndx, K)
+        vb = sbc * sbc
+        vb += sbs * sbs
+        vb /= n
+        np.subtract(eb, vb, out=vb)
+        vb += lam * n
+        vb *= va[:, None, :]
+        np.sqrt(vb, out=vb)
+        score = cov
+        score /= vb
+        score *= n**tuning.area_exponent
+        score[:, overlap] = -np.inf  # (ny, ndx, K)
         if tuning.peak_penalty > 0:
-            score = score - tuning.peak_penalty * _side_scores(score, widths)
-        flat = score.transpose(1, 0, 2).reshape(len(dxs), -1)
-        am = flat.argmax(1)
-        mx = flat[np.arange(len(dxs)), am]
+            score -= tuning.peak_penalty * _side_scores(score, widths)
+        # the best window of each shift: best row per width, then the best width
+        best_y = score.argmax(0)  # (ndx, K)
+        best_v = np.take_along_axis(score, best_y[None], 0)[0]
+        ks = best_v.argmax(1)
+        mx = best_v[rows, ks]
+        y0s = best_y[rows, ks]
         better = mx > prof
         prof = np.where(better, mx, prof)
-        y0s, ks = np.divmod(am, len(widths))
         arg[better] = np.stack([y0s, ks, np.full_like(y0s, h)], 1)[better]
     out: list[Candidate] = []
     finite = prof[np.isfinite(prof)]
