@@ -125,6 +125,20 @@ def _at_start(box: tuple[float, float, float, float], w_img: int, t: EngineTunin
     return box[0] <= t.max_piece_x * w_img
 
 
+def _anchored(
+    img: Image.Image, box: Box4, fit: Alignment, t: EngineTuning, fade: Fade | None
+) -> bool:
+    """A box wider than tall holds the piece at its left end, when the piece is what
+    matched: its left square fits the gap nearly as well as the whole box. A decoy beside
+    the piece that matched its twin further right makes a wide box too, whose left
+    square (the piece) fits nothing there."""
+    x, y, w, h = box
+    if w <= h or t.anchor_share <= 0:
+        return True
+    square = align(img, (x, y, h, h), fit.dx, search_px=1.0, tuning=t, fade=fade)
+    return square is not None and square.ncc >= t.anchor_share * fit.ncc
+
+
 @dataclass(frozen=True)
 class _Scored:
     """One candidate gap, aligned and weighed."""
@@ -188,7 +202,7 @@ def _align_candidates(
             edge = fit.ncc + t.coarse_weight * cand.score / cands[0].score
             if not _plausible_piece(box, w_img, t):
                 edge -= t.implausible_penalty
-            if not _at_start(box, w_img, t):
+            if not _at_start(box, w_img, t) or not _anchored(img, box, fit, t, fade):
                 edge -= t.off_start_penalty
             aligned.append((edge, fit, box, cand))
     return aligned
