@@ -26,7 +26,9 @@ How it works:
    fields are correlated over every nearby offset (FFT), and a parabola gives the
    sub-pixel shift. With that shift, the agreement of the two crops at piece scale
    (the outline's closed ring) gives a second box; the piece is aligned once more on
-   it, and the box the piece fits better with is kept.
+   it, and the box the piece fits better with is kept. A piece must wait at the start:
+   a box further in, or a wide box whose left square does not fit the gap (a decoy
+   beside the piece that matched its twin), is penalised.
 3. **Colour evidence** (:mod:`omo_selenium.engine.colour`): for the candidates close to the
    best, the gap is modelled as a blend of the piece (``gap = a * piece + b``, one gain
    for all channels); the fit, the interior's colour correlation and the continuity of
