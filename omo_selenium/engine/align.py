@@ -65,6 +65,18 @@ def _field(rgb: Array) -> tuple[Array, Array]:
     return colour_orientation_field(rgb, sigma=1.0, norm_sigma=2.5, floor=0.5, smooth=1.5)
 
 
+def _piece_field(
+    img: Image.Image, x0: float, y0: float, w: int, h: int, f: float, fade: Fade | None
+) -> tuple[Array, Array]:
+    """The colour orientation field of the piece's crop, with what only repeats a periodic
+    background faded (``fade``; ``None``: as it is)."""
+    ac, as_ = _field(scaled_crop(img, x0, y0, w, h, f))
+    if fade is None:
+        return ac, as_
+    keep = fade.over(x0, y0, w, h, f)
+    return ac * keep, as_ * keep
+
+
 def _ncc_map(temps: list[Array], targets: list[Array], ncc_floor: float) -> FArray:
     """Zero-mean NCC of the (joint) templates at every valid offset in the targets."""
     th, tw = temps[0].shape
@@ -183,10 +195,7 @@ def _measure(
     th = h_a - 2 * ry
     if w_a < 4 or th < 4 or w_b < w_a + 2:
         return None
-    ac, as_ = _field(scaled_crop(img, x0, y0, w_a, h_a, f))
-    if fade is not None:
-        keep = fade.over(x0, y0, w_a, h_a, f)
-        ac, as_ = ac * keep, as_ * keep
+    ac, as_ = _piece_field(img, x0, y0, w_a, h_a, f, fade)
     bc, bs = _field(scaled_crop(img, gx0, y0, w_b, h_a, f))
     raw = _ncc_map([ac[ry : ry + th], as_[ry : ry + th]], [bc, bs], tuning.ncc_floor)
     grid = _smooth_rows(raw, tuning.peak_smooth)
@@ -231,10 +240,7 @@ def refine_box(
     w, h = int((x1 - x0) * f), int((y1 - y0) * f)
     if w < 8 or h < 8:
         return box
-    ac, as_ = _field(scaled_crop(img, x0, y0, w, h, f))
-    if fade is not None:
-        keep = fade.over(x0, y0, w, h, f)
-        ac, as_ = ac * keep, as_ * keep
+    ac, as_ = _piece_field(img, x0, y0, w, h, f, fade)
     bc, bs = _field(scaled_crop(img, x0 + dx, y0 + dy, w, h, f))
     agree = ac * bc + as_ * bs
     inside = np.zeros(agree.shape, dtype=bool)

@@ -291,8 +291,8 @@ def locate(
         img = img.resize((bound, max(1, round(h_img / k))), Image.Resampling.BOX)
     work = _resized(img.convert("L"), t.work_width)
     fc, fs = _coarse_field(work, t)
-    # a background that repeats along the rows matches itself a period further, and
-    # again two periods further: what repeats at the left edge is faded before the search
+    # a background that repeats along the rows matches itself one, two and three
+    # periods further: what repeats at the left edge is faded before the search
     period = dominant_period(fc, fs, int(min(t.window_fractions) * fc.shape[1]), tuning=t)
     fade = None
     if period is not None:

@@ -96,15 +96,15 @@ def dominant_period(
     return min(p for p, s in found if s >= tuning.period_octave * strongest)
 
 
-def _box_sum(a: Array, ry: int, rx: int) -> Array:
-    """Sum over a (2 ry + 1) x (2 rx + 1) box around every pixel (clipped at the edges)."""
+def _box_sum(a: Array, r: int) -> Array:
+    """Sum over the (2 r + 1) x (2 r + 1) box around every pixel (clipped at the edges)."""
     h, w = a.shape
     c = np.zeros((h + 1, w + 1), dtype=np.float64)
     c[1:, 1:] = a.cumsum(0).cumsum(1)
-    y0 = np.clip(np.arange(h) - ry, 0, h)
-    y1 = np.clip(np.arange(h) + ry + 1, 0, h)
-    x0 = np.clip(np.arange(w) - rx, 0, w)
-    x1 = np.clip(np.arange(w) + rx + 1, 0, w)
+    y0 = np.clip(np.arange(h) - r, 0, h)
+    y1 = np.clip(np.arange(h) + r + 1, 0, h)
+    x0 = np.clip(np.arange(w) - r, 0, w)
+    x1 = np.clip(np.arange(w) + r + 1, 0, w)
     out: Array = (c[y1][:, x1] - c[y0][:, x1] - c[y1][:, x0] + c[y0][:, x0]).astype(np.float32)
     return out
 
@@ -119,9 +119,9 @@ def _local_agreement(fc: Array, fs: Array, strip: int, shift: int, r: int) -> Ar
         return out
     ac, as_ = fc[:, :n], fs[:, :n]
     bc, bs = fc[:, shift : shift + n], fs[:, shift : shift + n]
-    num = _box_sum(ac * bc + as_ * bs, r, r)
-    ea = _box_sum(ac * ac + as_ * as_, r, r)
-    eb = _box_sum(bc * bc + bs * bs, r, r)
+    num = _box_sum(ac * bc + as_ * bs, r)
+    ea = _box_sum(ac * ac + as_ * as_, r)
+    eb = _box_sum(bc * bc + bs * bs, r)
     out[:, :n] = num / np.sqrt(ea * eb + 1e-6)
     return out
 
@@ -183,9 +183,10 @@ def damp_repeats(
         agree = _local_agreement(fc, fs, strip, shift, r)
         seen = shift + np.arange(strip) < w
         repeats = np.where(seen, np.minimum(repeats, agree), repeats)
-    both = np.where(np.isfinite(repeats), repeats, 0.0)
+    # no copy inside the picture: nothing to tell it repeats
+    repeats = np.where(np.isfinite(repeats), repeats, 0.0)
     lo, hi = tuning.period_fade
-    keep = np.clip((hi - both) / (hi - lo), 0.0, 1.0).astype(np.float32)
+    keep = np.clip((hi - repeats) / (hi - lo), 0.0, 1.0).astype(np.float32)
     dc, ds = fc.copy(), fs.copy()
     dc[:, :strip] *= keep
     ds[:, :strip] *= keep

@@ -187,11 +187,10 @@ class EngineTuning:
     prominence_span: float = 8.0
     #: Fine correlation from which the confidence no longer needs a standing-out coarse
     #: peak (decoys and textures make other shifts score nearly as well), and the rise
-    #: over which it
-    #: reaches the plain correlation. Realworld + synthetic, chosen on chaoxing and
-    #: synthetic seed 0 (200): 0.4 to 0.6 each turn 1 + 1 refused right answers into
-    #: accepted ones, 0.7 one fewer; 0.6, the plateau's cautious end. Held out:
-    #: synthetic seed 12345 (200) 188 -> 192 right, ajcaptcha and scrape_center
+    #: over which it reaches the plain correlation. Realworld + synthetic, chosen on
+    #: chaoxing and synthetic seed 0 (200): 0.4 to 0.6 each turn 1 + 1 refused right
+    #: answers into accepted ones, 0.7 one fewer; 0.6, the plateau's cautious end. Held
+    #: out: synthetic seed 12345 (200) 188 -> 192 right, ajcaptcha and scrape_center
     #: unchanged (0.4 would accept 3 more wrong scrape_center answers). Pictures without
     #: a gap (a ramp, noise, a real photo) reach 0.33 at most, and keep their scores.
     credible_ncc: float = 0.6
