@@ -50,20 +50,37 @@ class Candidate:
 
 
 def _cum0(a: Any, axis: int) -> Any:
+    """Cumulative sum along ``axis`` (0 or 1) with a leading zero, C-contiguous."""
     shape = list(a.shape)
-    shape[axis] = 1
-    return np.concatenate([np.zeros(shape, a.dtype), a.cumsum(axis)], axis)
+    shape[axis] += 1
+    out = np.empty(shape, a.dtype)
+    if axis == 0:
+        out[0] = 0
+        np.cumsum(a, axis=0, out=out[1:])
+    else:
+        out[:, 0] = 0
+        np.cumsum(a, axis=1, out=out[:, 1:])
+    return out
 
 
-def _side_scores(score: Any, widths: Any) -> Any:
-    """For every window and shift, the larger (>= 0) score of the same window half its
-    width to the left or right: high when the match slides along a straight edge."""
-    side = np.zeros_like(score)
+def _side_scores(score: Any, widths: Any, weight: float) -> Any:
+    """For every window and shift (``score[k, y, i]``: width ``k``, row ``y``, shift ``i``),
+    ``weight`` times the larger (>= 0) score of the same window half its width to the left
+    or right: high when the match slides along a straight edge."""
+    s = np.maximum(score, 0.0)
+    s *= weight
+    side = np.empty_like(score)
+    n = score.shape[2]
     for k, w in enumerate(widths):
         d = max(1, int(w) // 2)
-        s = np.maximum(score[:, :, k], 0.0)
-        side[:, d:, k] = s[:, :-d]
-        side[:, :-d, k] = np.maximum(side[:, :-d, k], s[:, d:])
+        if n <= 2 * d:  # no shift has both neighbours
+            side[k] = 0.0
+            side[k, :, d:] = s[k, :, :-d]
+            np.maximum(side[k, :, :-d], s[k, :, d:], out=side[k, :, :-d])
+            continue
+        np.maximum(s[k, :, : n - 2 * d], s[k, :, 2 * d :], out=side[k, :, d : n - d])
+        side[k, :, :d] = s[k, :, d : 2 * d]
+        side[k, :, n - d :] = s[k, :, n - 2 * d : n - d]
     return side
 
 
@@ -98,9 +115,12 @@ def coarse_candidates(
     pc = np.pad(fc, ((0, 0), (0, strip)))
     ps = np.pad(fs, ((0, 0), (0, strip)))
     ndx = dmax - dmin + 1
-    # p_sum[y, i, k]: sum over x < widths[k] of the product of column x with column
+    nk = len(widths)
+    # every (width, row, shift) array below is laid out [k, y, i], contiguous along the
+    # shifts: the per-width steps then read contiguous memory
+    # p_sum[k, y, i]: sum over x < widths[k] of the product of column x with column
     # x + dxs[i], accumulated one column at a time (cheaper than a 3-D product array)
-    p_sum = np.empty((h_img, ndx, len(widths)), dtype=np.float32)
+    p_sum = np.empty((nk, h_img, ndx), dtype=np.float32)
     acc = np.zeros((h_img, ndx), dtype=np.float32)
     start = 0
     for k, w in enumerate(widths):
@@ -108,57 +128,65 @@ def coarse_candidates(
             acc += fc[:, x : x + 1] * pc[:, dmin + x : dmin + x + ndx]
             acc += fs[:, x : x + 1] * ps[:, dmin + x : dmin + x + ndx]
         start = int(w)
-        p_sum[:, :, k] = acc
+        p_sum[k] = acc
     csc, css = _cum0(fc, 1), _cum0(fs, 1)
     cse = _cum0(fc * fc + fs * fs, 1)
     dxs = np.arange(dmin, dmax + 1)
-    end = np.minimum(dxs[:, None] + widths[None, :], w_img)
-    sums = [
-        p_sum,
-        csc[:, widths],
-        css[:, widths],
-        cse[:, widths],
-        csc[:, end] - csc[:, dxs][:, :, None],
-        css[:, end] - css[:, dxs][:, :, None],
-        cse[:, end] - cse[:, dxs][:, :, None],
-    ]
-    p_c, sac_c, sas_c, ea_c, sbc_c, sbs_c, eb_c = (_cum0(a, 0) for a in sums)
-    overlap = widths[None, :] > dxs[:, None]  # (ndx, K): the copy would overlap
+
+    def window(cs: Any) -> Any:  # (K, rows) sums of each row over the windows [0, w)
+        return np.ascontiguousarray(cs[:, widths].T)
+
+    def copy(cs: Any) -> Any:  # (K, rows, ndx) sums of each row over [dx, dx + w)
+        # a copy window reaching past the right edge ends there: the last column repeats
+        cs_end = np.concatenate([cs, np.repeat(cs[:, -1:], strip, 1)], 1)
+        out = np.empty((nk, h_img, ndx), dtype=np.float32)
+        for k, w in enumerate(widths):
+            np.subtract(cs_end[:, dmin + w : dmin + w + ndx], cs[:, dmin : dmin + ndx], out=out[k])
+        return out
+
+    p_c = _cum0(p_sum, 1)
+    sac_c, sas_c, ea_c = (_cum0(window(a), 1) for a in (csc, css, cse))
+    sbc_c, sbs_c, eb_c = (_cum0(copy(a), 1) for a in (csc, css, cse))
+    overlap = (widths[:, None] > dxs[None, :])[:, None, :]  # (K, 1, ndx): would overlap
     rows = np.arange(len(dxs))
     prof = np.full(len(dxs), -np.inf)
     arg = np.zeros((len(dxs), 3), dtype=np.int64)
     lam = tuning.coarse_regulariser
     for h in heights:
         n = (h * widths).astype(np.float32)
-        p = p_c[h:] - p_c[:-h]
-        sac, sas, ea = sac_c[h:] - sac_c[:-h], sas_c[h:] - sas_c[:-h], ea_c[h:] - ea_c[:-h]
-        sbc, sbs, eb = sbc_c[h:] - sbc_c[:-h], sbs_c[h:] - sbs_c[:-h], eb_c[h:] - eb_c[:-h]
-        # in place where possible: these (rows, shifts, widths) arrays are the bulk of
+        n2, n3 = n[:, None], n[:, None, None]
+        p = p_c[:, h:] - p_c[:, :-h]
+        sac, sas = sac_c[:, h:] - sac_c[:, :-h], sas_c[:, h:] - sas_c[:, :-h]
+        ea = ea_c[:, h:] - ea_c[:, :-h]
+        sbc, sbs = sbc_c[:, h:] - sbc_c[:, :-h], sbs_c[:, h:] - sbs_c[:, :-h]
+        eb = eb_c[:, h:] - eb_c[:, :-h]
+        # in place where possible: these (widths, rows, shifts) arrays are the bulk of
         # the coarse search's time
-        cov = sac[:, None, :] * sbc
-        cov += sas[:, None, :] * sbs
-        cov /= n
+        cov = sac[:, :, None] * sbc
+        sbs_w = sas[:, :, None] * sbs
+        cov += sbs_w
+        cov /= n3
         np.subtract(p, cov, out=cov)
-        va = ea - (sac * sac + sas * sas) / n + lam * n
-        vb = sbc * sbc
-        vb += sbs * sbs
-        vb /= n
+        va = ea - (sac * sac + sas * sas) / n2 + lam * n2
+        vb = np.multiply(sbc, sbc, out=sbc)
+        vb += np.multiply(sbs, sbs, out=sbs)
+        vb /= n3
         np.subtract(eb, vb, out=vb)
-        vb += lam * n
-        vb *= va[:, None, :]
+        vb += lam * n3
+        vb *= va[:, :, None]
         np.sqrt(vb, out=vb)
         score = cov
         score /= vb
-        score *= n**tuning.area_exponent
-        score[:, overlap] = -np.inf  # (ny, ndx, K)
+        score *= n3**tuning.area_exponent
+        np.copyto(score, -np.inf, where=overlap)
         if tuning.peak_penalty > 0:
-            score -= tuning.peak_penalty * _side_scores(score, widths)
+            score -= _side_scores(score, widths, tuning.peak_penalty)
         # the best window of each shift: best row per width, then the best width
-        best_y = score.argmax(0)  # (ndx, K)
-        best_v = np.take_along_axis(score, best_y[None], 0)[0]
-        ks = best_v.argmax(1)
-        mx = best_v[rows, ks]
-        y0s = best_y[rows, ks]
+        best_y = score.argmax(1)  # (K, ndx)
+        best_v = np.take_along_axis(score, best_y[:, None, :], 1)[:, 0, :]
+        ks = best_v.argmax(0)
+        mx = best_v[ks, rows]
+        y0s = best_y[ks, rows]
         better = mx > prof
         prof = np.where(better, mx, prof)
         arg[better] = np.stack([y0s, ks, np.full_like(y0s, h)], 1)[better]
