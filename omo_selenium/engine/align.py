@@ -117,7 +117,10 @@ def _smooth_rows(grid: FArray, sigma: float) -> FArray:
     k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
     k /= k.sum()
     padded = np.pad(grid, ((0, 0), (r, r)), mode="edge")
-    out: FArray = np.stack([np.convolve(row, k, mode="valid") for row in padded])
+    n = grid.shape[1]
+    out: FArray = padded[:, r : r + n] * k[r]
+    for j in range(1, r + 1):  # the kernel is symmetric: one product per pair of taps
+        out += (padded[:, r - j : r - j + n] + padded[:, r + j : r + j + n]) * k[r + j]
     return out
 
 

@@ -46,19 +46,23 @@ def _edge_padded(a: Array, r: int, axis: int) -> Array:
 
 
 def _blur_axis(a: Array, k: np.ndarray[Any, np.dtype[np.float32]], axis: int) -> Array:
-    """One 1-D pass of the kernel ``k`` along ``axis``, edge values repeated."""
+    """One 1-D pass of the symmetric kernel ``k`` along ``axis``, edge values repeated.
+
+    The two taps at each distance from the centre are added before they are weighed:
+    one product per pair of taps instead of one per tap.
+    """
     r = len(k) // 2
     n = a.shape[axis]
     p = _edge_padded(a, r, axis)
     out: Array
     if axis == 0:
-        out = p[0:n] * k[0]
-        for i in range(1, len(k)):
-            out += p[i : i + n] * k[i]
+        out = p[r : r + n] * k[r]
+        for j in range(1, r + 1):
+            out += (p[r - j : r - j + n] + p[r + j : r + j + n]) * k[r + j]
     else:
-        out = p[:, 0:n] * k[0]
-        for i in range(1, len(k)):
-            out += p[:, i : i + n] * k[i]
+        out = p[:, r : r + n] * k[r]
+        for j in range(1, r + 1):
+            out += (p[:, r - j : r - j + n] + p[:, r + j : r + j + n]) * k[r + j]
     return out
 
 
