@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from .gradients import Array, colour_orientation_field
+from .gradients import Array, colour_orientation_field, correlate_valid
 from .morph import connected_bounds
 from .period import Fade
 from .tuning import DEFAULT_TUNING, EngineTuning
@@ -88,8 +88,7 @@ def _ncc_map(temps: list[Array], targets: list[Array], ncc_floor: float) -> FArr
     for t, b in zip(temps, targets, strict=True):
         t = t - t.mean()
         tnorm += float((t * t).sum())
-        spec = np.fft.rfft2(b, s=(hb, wb)) * np.conj(np.fft.rfft2(t, s=(hb, wb)))
-        num += np.fft.irfft2(spec, s=(hb, wb))[: hb - th + 1, : wb - tw + 1]
+        num += correlate_valid(b, t)
         c1 = np.zeros((hb + 1, wb + 1))
         c2 = np.zeros((hb + 1, wb + 1))
         b64 = b.astype(np.float64)

@@ -11,7 +11,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Array", "blur", "colour_orientation_field", "gradients", "orientation_field"]
+__all__ = [
+    "Array",
+    "blur",
+    "colour_orientation_field",
+    "correlate_valid",
+    "gradients",
+    "orientation_field",
+]
 
 #: A float32 image-shaped array.
 Array = np.ndarray[Any, np.dtype[np.float32]]
@@ -148,3 +155,33 @@ def colour_orientation_field(
     mag = np.sqrt(np.sqrt(c * c + s * s)) + np.float32(1e-6)
     inv = 1.0 / (mag * (blur(mag, norm_sigma) + np.float32(floor)))
     return blur((c * inv).astype(np.float32), smooth), blur((s * inv).astype(np.float32), smooth)
+
+
+@functools.lru_cache(maxsize=256)
+def _fast_length(n: int) -> int:
+    """The smallest ``m >= n`` whose prime factors are 2, 3 and 5: an FFT of a prime
+    length is several times slower than one of such a length nearby."""
+    best = 1 << (n - 1).bit_length()
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            m = p35
+            while m < n:
+                m *= 2
+            best = min(best, m)
+            p35 *= 3
+        p5 *= 5
+    return best
+
+
+def correlate_valid(a: np.ndarray[Any, Any], k: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Cross-correlation of ``a`` (H, W) with ``k`` (h, w) at every offset where ``k``
+    lies inside ``a``: ``out[y, x] = sum(a[y : y + h, x : x + w] * k)``, shape
+    ``(H - h + 1, W - w + 1)``, by FFT (float64)."""
+    hb, wb = a.shape
+    th, tw = k.shape
+    size = (_fast_length(hb), _fast_length(wb))
+    spec = np.fft.rfft2(a, s=size) * np.conj(np.fft.rfft2(k, s=size))
+    out: np.ndarray[Any, Any] = np.fft.irfft2(spec, s=size)[: hb - th + 1, : wb - tw + 1]
+    return out

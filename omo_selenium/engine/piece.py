@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from .gradients import blur, colour_orientation_field, gradients
+from .gradients import blur, colour_orientation_field, correlate_valid, gradients
 from .morph import BArray, dilate, erode
 from .tuning import DEFAULT_TUNING, EngineTuning
 
@@ -69,16 +69,6 @@ class SpriteMatch:
     confidence: float = 0.0
 
 
-def _corr(a: FArray, k: FArray) -> FArray:
-    """Valid cross-correlation of ``a`` (H, W) with kernel ``k`` (h, w), by FFT."""
-    hb, wb = a.shape
-    th, tw = k.shape
-    fa = np.fft.rfft2(a, s=(hb, wb))
-    fk = np.conj(np.fft.rfft2(k, s=(hb, wb)))
-    out: FArray = np.fft.irfft2(fa * fk, s=(hb, wb))[: hb - th + 1, : wb - tw + 1]
-    return out
-
-
 def _masked_ncc(targets: list[FArray], temps: list[FArray], weight: FArray, reg: float) -> FArray:
     """Zero-mean NCC of templates (weighted by ``weight``) at every valid offset.
 
@@ -95,9 +85,9 @@ def _masked_ncc(targets: list[FArray], temps: list[FArray], weight: FArray, reg:
         tm = float((weight * t).sum()) / n
         tc = weight * (t - tm)
         var_t += float((tc * (t - tm)).sum())
-        num += _corr(b, tc)
-        s1 = _corr(b, weight)
-        s2 = _corr(b * b, weight)
+        num += correlate_valid(b, tc)
+        s1 = correlate_valid(b, weight)
+        s2 = correlate_valid(b * b, weight)
         var_b += s2 - s1 * s1 / n
     out: FArray = num / np.sqrt((var_t + reg * n) * (np.maximum(var_b, 0.0) + reg * n))
     return out
