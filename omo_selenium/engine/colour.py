@@ -141,8 +141,9 @@ def gap_evidence(
     core = ((xx - cx) / (t.core * pw)) ** 2 + ((yy - cy) / (t.core * ph)) ** 2 <= 1
     weights = core.astype(np.float32)
     radius = max(1, round(t.residual_radius * size))
-    res = _residual(piece, gap, weights, t)
     kept: BArray = core
+    if t.mask_rounds < 1:
+        res = _residual(piece, gap, weights, t)
     for step in range(t.mask_rounds):
         res = _residual(piece, gap, weights, t)
         smooth = _box_mean(res, radius)
