@@ -35,7 +35,9 @@ def _row_autocorrelation(fc: Array, fs: Array) -> Array:
     z = fc.astype(np.complex64) + 1j * fs.astype(np.complex64)
     n = 1 << (2 * w - 1).bit_length()
     spec = np.fft.fft(z, n, axis=1)
-    acc = np.fft.ifft(spec * np.conj(spec), axis=1)[:, :w].real.sum(0)
+    # the rows' autocorrelations summed: one inverse transform of their summed power
+    power = (spec.real * spec.real + spec.imag * spec.imag).sum(0)
+    acc = np.fft.ifft(power)[:w].real
     overlap = (w - np.arange(w)) * h
     mean = acc / overlap
     out: Array = (mean / max(float(mean[0]), 1e-9)).astype(np.float32)
