@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from .gradients import Array, colour_orientation_field, correlate_valid
+from .gradients import Array, blur_rows, colour_orientation_field, correlate_valid
 from .morph import connected_bounds
 from .period import Fade
 from .tuning import DEFAULT_TUNING, EngineTuning
@@ -110,16 +110,9 @@ def _smooth_rows(grid: FArray, sigma: float) -> FArray:
     the shift merges them into one at the line's centre, and leaves a single peak where
     it is.
     """
-    if sigma <= 0 or grid.shape[1] < 3:
+    if grid.shape[1] < 3:
         return grid
-    r = max(1, math.ceil(3 * sigma))
-    k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
-    k /= k.sum()
-    padded = np.pad(grid, ((0, 0), (r, r)), mode="edge")
-    n = grid.shape[1]
-    out: FArray = padded[:, r : r + n] * k[r]
-    for j in range(1, r + 1):  # the kernel is symmetric: one product per pair of taps
-        out += (padded[:, r - j : r - j + n] + padded[:, r + j : r + j + n]) * k[r + j]
+    out: FArray = blur_rows(grid, sigma)
     return out
 
 

@@ -7,13 +7,14 @@ knows about captchas; :mod:`omo_selenium.engine` builds the search on top of it.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 __all__ = [
     "Array",
     "blur",
+    "blur_rows",
     "colour_orientation_field",
     "correlate_valid",
     "gradients",
@@ -22,6 +23,9 @@ __all__ = [
 
 #: A float32 image-shaped array.
 Array = np.ndarray[Any, np.dtype[np.float32]]
+#: A float32 or float64 array.
+FloatArray = np.ndarray[Any, np.dtype[np.floating[Any]]]
+F = TypeVar("F", bound=FloatArray)
 
 
 @functools.lru_cache(maxsize=64)
@@ -34,7 +38,7 @@ def _kernel(sigma: float) -> np.ndarray[Any, np.dtype[np.float32]]:
     return out
 
 
-def _edge_padded(a: Array, r: int, axis: int) -> Array:
+def _edge_padded(a: FloatArray, r: int, axis: int) -> FloatArray:
     """``a`` with ``r`` copies of its first and last row (``axis`` 0) or column (1) added
     on either side: ``np.pad(mode="edge")`` without its per-call overhead, which costs
     more than the blur itself on arrays this small."""
@@ -52,7 +56,7 @@ def _edge_padded(a: Array, r: int, axis: int) -> Array:
     return p
 
 
-def _blur_axis(a: Array, k: np.ndarray[Any, np.dtype[np.float32]], axis: int) -> Array:
+def _blur_axis(a: FloatArray, k: np.ndarray[Any, np.dtype[np.float32]], axis: int) -> Any:
     """One 1-D pass of the symmetric kernel ``k`` along ``axis``, edge values repeated.
 
     The two taps at each distance from the centre are added before they are weighed:
@@ -61,7 +65,7 @@ def _blur_axis(a: Array, k: np.ndarray[Any, np.dtype[np.float32]], axis: int) ->
     r = len(k) // 2
     n = a.shape[axis]
     p = _edge_padded(a, r, axis)
-    out: Array
+    out: FloatArray
     if axis == 0:
         out = p[r : r + n] * k[r]
         for j in range(1, r + 1):
@@ -85,7 +89,17 @@ def blur(a: Array, sigma: float) -> Array:
         return a
     k = _kernel(sigma)
     a32 = a.astype(np.float32, copy=False)
-    return _blur_axis(_blur_axis(a32, k, 0), k, 1)
+    out: Array = _blur_axis(_blur_axis(a32, k, 0), k, 1)
+    return out
+
+
+def blur_rows(a: F, sigma: float) -> F:
+    """Return each row of ``a`` smoothed by a Gaussian of ``sigma`` px (edge values
+    repeated; ``a``'s float type kept). ``sigma <= 0`` returns ``a`` unchanged."""
+    if sigma <= 0:
+        return a
+    out: F = _blur_axis(a, _kernel(sigma), 1)
+    return out
 
 
 def gradients(a: Array) -> tuple[Array, Array]:

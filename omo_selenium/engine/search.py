@@ -163,11 +163,11 @@ def coarse_candidates(
         # in place where possible: these (widths, rows, shifts) arrays are the bulk of
         # the coarse search's time
         cov = sac[:, :, None] * sbc
-        sbs_w = sas[:, :, None] * sbs
-        cov += sbs_w
+        cov += sas[:, :, None] * sbs
         cov /= n3
         np.subtract(p, cov, out=cov)
         va = ea - (sac * sac + sas * sas) / n2 + lam * n2
+        # sbc and sbs are not needed after this: their squares are made in place
         vb = np.multiply(sbc, sbc, out=sbc)
         vb += np.multiply(sbs, sbs, out=sbs)
         vb /= n3
