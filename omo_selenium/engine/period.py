@@ -7,13 +7,14 @@ period, and such matches outscore the real gap's thin outline.
 
 Two steps, on the doubled-angle orientation field at working scale:
 
-1. :func:`dominant_period`: the field's autocorrelation along the rows (one FFT per
-   row); a picture is periodic when the autocorrelation peaks again at ``p``, ``2p`` and
-   ``3p`` (where the picture is wide enough for them).
+1. :func:`dominant_period`: the field's autocorrelation along the rows (the rows'
+   power spectra summed, one inverse FFT); a picture is periodic when the
+   autocorrelation peaks again at ``p``, ``2p`` and ``3p``.
 2. :func:`damp_repeats`: in the strip at the left edge where the piece waits, every
-   pixel whose neighbourhood matches the picture one and two periods further is faded
-   out of the field. The piece is drawn over the background and does not repeat, so its
-   outline stays; the background around it fades, and with it its matches.
+   pixel whose neighbourhood matches the picture one, two and three periods further
+   (those of its copies that fall inside the picture) is faded out of the field. The
+   piece is drawn over the background and does not repeat, so its outline stays; the
+   background around it fades, and with it its matches.
 """
 
 from __future__ import annotations
