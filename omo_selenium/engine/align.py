@@ -61,16 +61,29 @@ def scaled_crop(img: Image.Image, x0: float, y0: float, w: int, h: int, f: float
     return out
 
 
-def _field(rgb: Array) -> tuple[Array, Array]:
-    return colour_orientation_field(rgb, sigma=1.0, norm_sigma=2.5, floor=0.5, smooth=1.5)
+def _field(rgb: Array, t: EngineTuning) -> tuple[Array, Array]:
+    return colour_orientation_field(
+        rgb,
+        sigma=t.align_blur,
+        norm_sigma=t.align_norm_sigma,
+        floor=t.align_floor,
+        smooth=t.align_smooth,
+    )
 
 
 def _piece_field(
-    img: Image.Image, x0: float, y0: float, w: int, h: int, f: float, fade: Fade | None
+    img: Image.Image,
+    x0: float,
+    y0: float,
+    w: int,
+    h: int,
+    f: float,
+    t: EngineTuning,
+    fade: Fade | None,
 ) -> tuple[Array, Array]:
     """The colour orientation field of the piece's crop, with what only repeats a periodic
     background faded (``fade``; ``None``: as it is)."""
-    ac, as_ = _field(scaled_crop(img, x0, y0, w, h, f))
+    ac, as_ = _field(scaled_crop(img, x0, y0, w, h, f), t)
     if fade is None:
         return ac, as_
     keep = fade.over(x0, y0, w, h, f)
@@ -190,8 +203,8 @@ def _measure(
     th = h_a - 2 * ry
     if w_a < 4 or th < 4 or w_b < w_a + 2:
         return None
-    ac, as_ = _piece_field(img, x0, y0, w_a, h_a, f, fade)
-    bc, bs = _field(scaled_crop(img, gx0, y0, w_b, h_a, f))
+    ac, as_ = _piece_field(img, x0, y0, w_a, h_a, f, tuning, fade)
+    bc, bs = _field(scaled_crop(img, gx0, y0, w_b, h_a, f), tuning)
     raw = _ncc_map([ac[ry : ry + th], as_[ry : ry + th]], [bc, bs], tuning.ncc_floor)
     grid = _smooth_rows(raw, tuning.peak_smooth)
     iy, ix = np.unravel_index(int(np.argmax(grid)), grid.shape)
@@ -235,8 +248,8 @@ def refine_box(
     w, h = int((x1 - x0) * f), int((y1 - y0) * f)
     if w < 8 or h < 8:
         return box
-    ac, as_ = _piece_field(img, x0, y0, w, h, f, fade)
-    bc, bs = _field(scaled_crop(img, x0 + dx, y0 + dy, w, h, f))
+    ac, as_ = _piece_field(img, x0, y0, w, h, f, tuning, fade)
+    bc, bs = _field(scaled_crop(img, x0 + dx, y0 + dy, w, h, f), tuning)
     agree = ac * bc + as_ * bs
     inside = np.zeros(agree.shape, dtype=bool)
     inside[

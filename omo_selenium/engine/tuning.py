@@ -108,6 +108,17 @@ class EngineTuning:
     #: The piece's larger side (px) in the alignment crops. Synthetic: sub-pixel
     #: precision stops improving above ~96 px.
     align_size: int = 96
+    #: Gaussian sigma (crop px) before the gradients of the alignment's colour field.
+    #: Synthetic.
+    align_blur: float = 1.0
+    #: Radius (sigma, crop px) of the local magnitude the alignment's field divides by.
+    #: Synthetic.
+    align_norm_sigma: float = 2.5
+    #: Added to that local magnitude (gradient units of 0-255 colour): how little a weak
+    #: edge counts beside a strong one. Synthetic.
+    align_floor: float = 0.5
+    #: Final smoothing (sigma, crop px) of the alignment's field. Synthetic.
+    align_smooth: float = 1.5
     #: Per-pixel variance added to both sides of the fine correlation. Synthetic.
     ncc_floor: float = 0.01
     #: Vertical play searched, as a share of the piece height (plus 2 px). Synthetic.
