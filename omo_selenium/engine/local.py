@@ -127,17 +127,24 @@ def _at_start(box: tuple[float, float, float, float], w_img: int, t: EngineTunin
     return box[0] <= t.max_piece_x * w_img
 
 
-def _anchored(
+def _left_square(
     img: Image.Image, box: Box4, fit: Alignment, t: EngineTuning, fade: Fade | None
-) -> bool:
+) -> Alignment | None:
+    """The fit of the square at the left end of a box wider than tall (``None`` for any
+    other box): where a piece at the start waits, when the piece is what matched."""
+    x, y, w, h = box
+    if w <= h:
+        return None
+    return align(img, (x, y, h, h), fit.dx, search_px=1.0, tuning=t, fade=fade)
+
+
+def _anchored(box: Box4, fit: Alignment, square: Alignment | None, t: EngineTuning) -> bool:
     """A box wider than tall holds the piece at its left end, when the piece is what
     matched: its left square fits the gap nearly as well as the whole box. A decoy beside
     the piece that matched its twin further right makes a wide box too, whose left
     square (the piece) fits nothing there."""
-    x, y, w, h = box
-    if w <= h or t.anchor_share <= 0:
+    if box[2] <= box[3] or t.anchor_share <= 0:
         return True
-    square = align(img, (x, y, h, h), fit.dx, search_px=1.0, tuning=t, fade=fade)
     return square is not None and square.ncc >= t.anchor_share * fit.ncc
 
 
@@ -201,10 +208,25 @@ def _align_candidates(
             fit2 = align(img, box2, fit.dx, search_px=t.refine_work_px * kx, tuning=t, fade=fade)
             if fit2 is not None and fit2.ncc > fit.ncc:
                 box, fit = box2, fit2
-            edge = fit.ncc + t.coarse_weight * cand.score / cands[0].score
-            if not _plausible_piece(box, w_img, t):
+            ncc, plausible = fit.ncc, _plausible_piece(box, w_img, t)
+            at_start = _at_start(box, w_img, t)
+            square = _left_square(img, box, fit, t, fade) if at_start or not plausible else None
+            if (
+                not plausible
+                and square is not None
+                and square.ncc > fit.ncc
+                and _plausible_piece((box[0], box[1], box[3], box[3]), w_img, t)
+            ):
+                # a straight structure running on beside the piece (a horizon, a
+                # stripe) agrees at this shift too and stretched the box; the left
+                # square, a piece's shape, fits its gap better than the whole box: it
+                # is scored as that piece. The shift stays the whole box's (more
+                # outline to measure it on)
+                ncc, plausible = square.ncc, True
+            edge = ncc + t.coarse_weight * cand.score / cands[0].score
+            if not plausible:
                 edge -= t.implausible_penalty
-            if not _at_start(box, w_img, t) or not _anchored(img, box, fit, t, fade):
+            if not at_start or not _anchored(box, fit, square, t):
                 edge -= t.off_start_penalty
             aligned.append((edge, fit, box, cand))
     return aligned
