@@ -138,14 +138,26 @@ def _left_square(
     return align(img, (x, y, h, h), fit.dx, search_px=1.0, tuning=t, fade=fade)
 
 
-def _anchored(box: Box4, fit: Alignment, square: Alignment | None, t: EngineTuning) -> bool:
+def _anchored(
+    img: Image.Image,
+    box: Box4,
+    fit: Alignment,
+    square: Alignment | None,
+    t: EngineTuning,
+    fade: Fade | None,
+) -> bool:
     """A box wider than tall holds the piece at its left end, when the piece is what
-    matched: its left square fits the gap nearly as well as the whole box. A decoy beside
-    the piece that matched its twin further right makes a wide box too, whose left
-    square (the piece) fits nothing there."""
-    if box[2] <= box[3] or t.anchor_share <= 0:
+    matched: its left square (``square``) fits the gap nearly as well as the whole box
+    and as the square at the box's right end. A decoy beside the piece that matched its
+    twin further right makes a wide box too, whose left square (the piece) fits nothing
+    there and whose right square (the decoy) fits best."""
+    x, y, w, h = box
+    if w <= h or t.anchor_share <= 0:
         return True
-    return square is not None and square.ncc >= t.anchor_share * fit.ncc
+    if square is None or square.ncc < t.anchor_share * fit.ncc:
+        return False
+    right = align(img, (x + w - h, y, h, h), fit.dx, search_px=1.0, tuning=t, fade=fade)
+    return right is None or square.ncc >= t.anchor_share * right.ncc
 
 
 @dataclass(frozen=True)
@@ -226,7 +238,7 @@ def _align_candidates(
             edge = ncc + t.coarse_weight * cand.score / cands[0].score
             if not plausible:
                 edge -= t.implausible_penalty
-            if not at_start or not _anchored(box, fit, square, t):
+            if not at_start or not _anchored(img, box, fit, square, t, fade):
                 edge -= t.off_start_penalty
             aligned.append((edge, fit, box, cand))
     return aligned
