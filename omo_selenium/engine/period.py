@@ -123,8 +123,10 @@ def _local_agreement(fc: Array, fs: Array, strip: int, shift: int, r: int) -> Ar
     ac, as_ = fc[:, :n], fs[:, :n]
     bc, bs = fc[:, shift : shift + n], fs[:, shift : shift + n]
     num = _box_sum(ac * bc + as_ * bs, r)
-    ea = _box_sum(ac * ac + as_ * as_, r)
-    eb = _box_sum(bc * bc + bs * bs, r)
+    # energies are sums of squares, but a box sum from cumulative sums can come out a
+    # hair below 0 on a flat area; clipped, so that no square root of a negative is taken
+    ea = np.maximum(_box_sum(ac * ac + as_ * as_, r), 0.0)
+    eb = np.maximum(_box_sum(bc * bc + bs * bs, r), 0.0)
     out[:, :n] = num / np.sqrt(ea * eb + 1e-6)
     return out
 

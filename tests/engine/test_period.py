@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from PIL import Image
 
+from omo_selenium.engine import locate
 from omo_selenium.engine.gradients import Array
 from omo_selenium.engine.local import _coarse_field, _resized
 from omo_selenium.engine.period import Fade, damp_repeats, dominant_period
 from omo_selenium.engine.tuning import DEFAULT_TUNING
+from omo_selenium.testing.synthetic import make_slider_image
 
 W, H = 340, 200
 #: The shortest period the engine looks for (working px), as locate() asks.
@@ -98,3 +102,13 @@ def test_fade_maps_crops_of_the_screenshot_onto_the_working_strip() -> None:
     assert list(crop[0]) == [1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1]  # beyond the strip: kept
     # the same crop of a screenshot twice as large, taken at half the scale
     assert np.array_equal(fade.scaled(2.0).over(0.0, 0.0, 12, 4, 0.5), crop)
+
+
+def test_a_flat_area_takes_no_square_root_of_a_negative() -> None:
+    # a generated captcha whose background is flat where the fade compares: box sums of
+    # zero energy, taken from cumulative sums, came out a hair below zero
+    captcha = make_slider_image(13282)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        match = locate(captcha.image, captcha.width_view)
+    assert abs(match.distance_css - captcha.true_distance_css) <= 2
