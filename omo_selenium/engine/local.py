@@ -150,12 +150,15 @@ def _anchored(
     matched: its left square (``square``) fits the gap nearly as well as the whole box
     and as the square at the box's right end. A decoy beside the piece that matched its
     twin further right makes a wide box too, whose left square (the piece) fits nothing
-    there and whose right square (the decoy) fits best."""
+    there and whose right square (the decoy) fits best. The right square is measured
+    only when the left one fits worse than the whole box."""
     x, y, w, h = box
     if w <= h or t.anchor_share <= 0:
         return True
     if square is None or square.ncc < t.anchor_share * fit.ncc:
         return False
+    if square.ncc >= fit.ncc:
+        return True
     right = align(img, (x + w - h, y, h, h), fit.dx, search_px=1.0, tuning=t, fade=fade)
     return right is None or square.ncc >= t.anchor_share * right.ncc
 
@@ -222,7 +225,7 @@ def _align_candidates(
                 box, fit = box2, fit2
             ncc, plausible = fit.ncc, _plausible_piece(box, w_img, t)
             at_start = _at_start(box, w_img, t)
-            square = _left_square(img, box, fit, t, fade) if at_start or not plausible else None
+            square = _left_square(img, box, fit, t, fade) if at_start else None
             if (
                 not plausible
                 and square is not None
