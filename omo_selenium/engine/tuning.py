@@ -187,7 +187,9 @@ class EngineTuning:
     #: Adding the right square, with the share unchanged: ajcaptcha 96.2 -> 98.1 %
     #: (IMG_026), no other answer changed.
     anchor_share: float = 0.7
-    #: Taken off the edge score of a candidate whose piece box looks like no piece.
+    #: Taken off the edge score of a candidate whose piece box looks like no piece (a
+    #: wide box at the start whose left square fits the gap better is scored as that
+    #: square instead: a horizon or stripe beside the piece stretched it).
     implausible_penalty: float = 0.5
     #: Candidates farther than this share of the picture width from the winner count as
     #: "another place" for :attr:`GapMatch.lead` (at least 2 px).
