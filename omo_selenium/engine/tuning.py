@@ -112,12 +112,16 @@ class EngineTuning:
     #: Synthetic.
     align_blur: float = 1.0
     #: Radius (sigma, crop px) of the local magnitude the alignment's field divides by.
-    #: Synthetic.
+    #: Synthetic; realworld + 300 synthetic: 1.5 costs 1 scrape_center picture, 4.0 costs
+    #: 1 chaoxing picture and gains 2 synthetic ones (held out chaoxing, a loss).
     align_norm_sigma: float = 2.5
     #: Added to that local magnitude (gradient units of 0-255 colour): how little a weak
-    #: edge counts beside a strong one. Synthetic.
+    #: edge counts beside a strong one. Synthetic; realworld + 2 x 300 synthetic at 2, 4,
+    #: 8, 12: 8 gains 2 scrape_center pictures (soft shadowed gap edges count less) and
+    #: costs 1 chaoxing and 3 synthetic ones; chosen with scrape_center held out: 0.5-2.
     align_floor: float = 0.5
-    #: Final smoothing (sigma, crop px) of the alignment's field. Synthetic.
+    #: Final smoothing (sigma, crop px) of the alignment's field. Synthetic; realworld +
+    #: 300 synthetic: 0.75 and 1.0 cost 5-6 scrape_center pictures.
     align_smooth: float = 1.5
     #: Per-pixel variance added to both sides of the fine correlation. Synthetic.
     ncc_floor: float = 0.01
