@@ -127,15 +127,26 @@ def _at_start(box: tuple[float, float, float, float], w_img: int, t: EngineTunin
     return box[0] <= t.max_piece_x * w_img
 
 
+def _square(box: Box4, x: float) -> Box4:
+    """The square as high as ``box`` whose left side is at column ``x``."""
+    return (x, box[1], box[3], box[3])
+
+
+def _square_fit(
+    img: Image.Image, square: Box4, fit: Alignment, t: EngineTuning, fade: Fade | None
+) -> Alignment | None:
+    """How one square of a piece box fits the gap, near the whole box's shift."""
+    return align(img, square, fit.dx, search_px=1.0, tuning=t, fade=fade)
+
+
 def _left_square(
     img: Image.Image, box: Box4, fit: Alignment, t: EngineTuning, fade: Fade | None
 ) -> Alignment | None:
     """The fit of the square at the left end of a box wider than tall (``None`` for any
     other box): where a piece at the start waits, when the piece is what matched."""
-    x, y, w, h = box
-    if w <= h:
+    if box[2] <= box[3]:
         return None
-    return align(img, (x, y, h, h), fit.dx, search_px=1.0, tuning=t, fade=fade)
+    return _square_fit(img, _square(box, box[0]), fit, t, fade)
 
 
 def _anchored(
@@ -152,14 +163,14 @@ def _anchored(
     twin further right makes a wide box too, whose left square (the piece) fits nothing
     there and whose right square (the decoy) fits best. The right square is measured
     only when the left one fits worse than the whole box."""
-    x, y, w, h = box
+    x, _, w, h = box
     if w <= h or t.anchor_share <= 0:
         return True
     if square is None or square.ncc < t.anchor_share * fit.ncc:
         return False
     if square.ncc >= fit.ncc:
         return True
-    right = align(img, (x + w - h, y, h, h), fit.dx, search_px=1.0, tuning=t, fade=fade)
+    right = _square_fit(img, _square(box, x + w - h), fit, t, fade)
     return right is None or square.ncc >= t.anchor_share * right.ncc
 
 
@@ -230,7 +241,7 @@ def _align_candidates(
                 not plausible
                 and square is not None
                 and square.ncc > fit.ncc
-                and _plausible_piece((box[0], box[1], box[3], box[3]), w_img, t)
+                and _plausible_piece(_square(box, box[0]), w_img, t)
             ):
                 # a straight structure running on beside the piece (a horizon, a
                 # stripe) agrees at this shift too and stretched the box; the left
