@@ -95,21 +95,18 @@ def _ncc_map(temps: list[Array], targets: list[Array], ncc_floor: float) -> FArr
     th, tw = temps[0].shape
     hb, wb = targets[0].shape
     n = th * tw
-    num = np.zeros((hb - th + 1, wb - tw + 1))
-    var = np.zeros_like(num)
-    tnorm = 0.0
-    for t, b in zip(temps, targets, strict=True):
-        t = t - t.mean()
-        tnorm += float((t * t).sum())
-        num += correlate_valid(b, t)
-        c1 = np.zeros((hb + 1, wb + 1))
-        c2 = np.zeros((hb + 1, wb + 1))
-        b64 = b.astype(np.float64)
-        c1[1:, 1:] = b64.cumsum(0).cumsum(1)
-        c2[1:, 1:] = (b64 * b64).cumsum(0).cumsum(1)
-        s1 = c1[th:, tw:] - c1[:-th, tw:] - c1[th:, :-tw] + c1[:-th, :-tw]
-        s2 = c2[th:, tw:] - c2[:-th, tw:] - c2[th:, :-tw] + c2[:-th, :-tw]
-        var += s2 - s1 * s1 / n
+    t = np.stack(temps)
+    t = t - t.mean(axis=(1, 2), keepdims=True)
+    tnorm = float((t * t).sum())
+    b = np.stack(targets)
+    num = correlate_valid(b, t)
+    # the targets' sums and sums of squares over every window, from integral images
+    ii = np.zeros((2, len(targets), hb + 1, wb + 1))
+    b64 = b.astype(np.float64)
+    np.cumsum(np.cumsum(b64, axis=1), axis=2, out=ii[0, :, 1:, 1:])
+    np.cumsum(np.cumsum(b64 * b64, axis=1), axis=2, out=ii[1, :, 1:, 1:])
+    sums = ii[..., th:, tw:] - ii[..., :-th, tw:] - ii[..., th:, :-tw] + ii[..., :-th, :-tw]
+    var = (sums[1] - sums[0] * sums[0] / n).sum(axis=0)
     floor = ncc_floor * n
     out: FArray = num / (math.sqrt(tnorm + floor) * np.sqrt(np.maximum(var, 0.0) + floor))
     return out

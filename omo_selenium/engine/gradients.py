@@ -41,49 +41,54 @@ def _kernel(sigma: float) -> np.ndarray[Any, np.dtype[np.float32]]:
 def _edge_padded(a: FloatArray, r: int, axis: int) -> FloatArray:
     """``a`` with ``r`` copies of its first and last row (``axis`` 0) or column (1) added
     on either side: ``np.pad(mode="edge")`` without its per-call overhead, which costs
-    more than the blur itself on arrays this small."""
-    n = a.shape[axis]
+    more than the blur itself on arrays this small. Rows and columns are ``a``'s last two
+    axes; any leading axes (a stack of images) are kept."""
+    shape = list(a.shape)
+    n = shape[axis - 2]
+    shape[axis - 2] = n + 2 * r
+    p = np.empty(shape, dtype=a.dtype)
     if axis == 0:
-        p = np.empty((n + 2 * r, a.shape[1]), dtype=a.dtype)
-        p[r : r + n] = a
-        p[:r] = a[:1]
-        p[r + n :] = a[-1:]
+        p[..., r : r + n, :] = a
+        p[..., :r, :] = a[..., :1, :]
+        p[..., r + n :, :] = a[..., -1:, :]
     else:
-        p = np.empty((a.shape[0], n + 2 * r), dtype=a.dtype)
-        p[:, r : r + n] = a
-        p[:, :r] = a[:, :1]
-        p[:, r + n :] = a[:, -1:]
+        p[..., r : r + n] = a
+        p[..., :r] = a[..., :1]
+        p[..., r + n :] = a[..., -1:]
     return p
 
 
 def _blur_axis(a: FloatArray, k: np.ndarray[Any, np.dtype[np.float32]], axis: int) -> Any:
-    """One 1-D pass of the symmetric kernel ``k`` along ``axis``, edge values repeated.
+    """One 1-D pass of the symmetric kernel ``k`` along the rows (``axis`` 0) or columns
+    (1) of ``a`` (its last two axes), edge values repeated.
 
     The two taps at each distance from the centre are added before they are weighed:
     one product per pair of taps instead of one per tap.
     """
     r = len(k) // 2
-    n = a.shape[axis]
+    n = a.shape[axis - 2]
     p = _edge_padded(a, r, axis)
-    out: FloatArray
-    if axis == 0:
-        out = p[r : r + n] * k[r]
-        for j in range(1, r + 1):
-            out += (p[r - j : r - j + n] + p[r + j : r + j + n]) * k[r + j]
-    else:
-        out = p[:, r : r + n] * k[r]
-        for j in range(1, r + 1):
-            out += (p[:, r - j : r - j + n] + p[:, r + j : r + j + n]) * k[r + j]
+
+    def tap(j: int) -> Any:  # the padded input shifted by j along the axis
+        return p[..., r + j : r + j + n, :] if axis == 0 else p[..., r + j : r + j + n]
+
+    out: FloatArray = tap(0) * k[r]
+    pair = np.empty_like(out)  # one work array for every pair of taps: no allocations
+    for j in range(1, r + 1):
+        np.add(tap(-j), tap(j), out=pair)
+        pair *= k[r + j]
+        out += pair
     return out
 
 
 def blur(a: Array, sigma: float) -> Array:
     """Return ``a`` smoothed by a separable Gaussian of standard deviation ``sigma`` px.
 
-    Borders repeat the edge values. ``sigma <= 0`` returns ``a`` unchanged. Each pass
-    adds shifted copies (plain numpy, one thread): a matrix product would be handed to
-    the BLAS library, whose worker threads cost 2-3x the time on a busy machine for
-    arrays this small.
+    Rows and columns are ``a``'s last two axes: a stack of images is blurred image by
+    image, in one pass. Borders repeat the edge values. ``sigma <= 0`` returns ``a``
+    unchanged. Each pass adds shifted copies (plain numpy, one thread): a matrix product
+    would be handed to the BLAS library, whose worker threads cost 2-3x the time on a
+    busy machine for arrays this small.
     """
     if sigma <= 0:
         return a
@@ -103,10 +108,11 @@ def blur_rows(a: F, sigma: float) -> F:
 
 
 def gradients(a: Array) -> tuple[Array, Array]:
-    """Return the central-difference gradients ``(gx, gy)`` of ``a`` (same shape)."""
+    """Return the central-difference gradients ``(gx, gy)`` of ``a`` (same shape; rows
+    and columns are its last two axes)."""
     p = _edge_padded(_edge_padded(a, 1, 0), 1, 1)
-    gx = (p[1:-1, 2:] - p[1:-1, :-2]) * np.float32(0.5)
-    gy = (p[2:, 1:-1] - p[:-2, 1:-1]) * np.float32(0.5)
+    gx = (p[..., 1:-1, 2:] - p[..., 1:-1, :-2]) * np.float32(0.5)
+    gy = (p[..., 2:, 1:-1] - p[..., :-2, 1:-1]) * np.float32(0.5)
     return gx, gy
 
 
@@ -132,7 +138,7 @@ def orientation_field(
     inv = 1.0 / ((mag + np.float32(1e-6)) * (blur(mag, norm_sigma) + np.float32(floor)))
     c = (gx * gx - gy * gy) * inv
     s = (2.0 * gx * gy) * inv
-    return blur(c.astype(np.float32), smooth), blur(s.astype(np.float32), smooth)
+    return _blur_pair(c, s, smooth)
 
 
 def colour_orientation_field(
@@ -156,19 +162,23 @@ def colour_orientation_field(
         floor: added to the local magnitude so that flat noise is not amplified.
         smooth: sigma of the final smoothing.
     """
-    jxx = jyy = jxy = None
-    for ch in range(rgb.shape[2]):
-        gx, gy = gradients(blur(np.ascontiguousarray(rgb[..., ch]), sigma))
-        if jxx is None or jyy is None or jxy is None:
-            jxx, jyy, jxy = gx * gx, gy * gy, gx * gy
-        else:
-            jxx, jyy, jxy = jxx + gx * gx, jyy + gy * gy, jxy + gx * gy
-    assert jxx is not None and jyy is not None and jxy is not None
+    # the channels as a stack of planes: every step below runs once for all of them
+    gx, gy = gradients(blur(np.moveaxis(rgb, 2, 0), sigma))
+    xx, yy, xy = gx * gx, gy * gy, gx * gy
+    jxx, jyy, jxy = xx[0], yy[0], xy[0]
+    for ch in range(1, rgb.shape[2]):
+        jxx, jyy, jxy = jxx + xx[ch], jyy + yy[ch], jxy + xy[ch]
     c = jxx - jyy
     s = 2.0 * jxy
     mag = np.sqrt(np.sqrt(c * c + s * s)) + np.float32(1e-6)
     inv = 1.0 / (mag * (blur(mag, norm_sigma) + np.float32(floor)))
-    return blur((c * inv).astype(np.float32), smooth), blur((s * inv).astype(np.float32), smooth)
+    return _blur_pair(c * inv, s * inv, smooth)
+
+
+def _blur_pair(c: Array, s: Array, sigma: float) -> tuple[Array, Array]:
+    """Both channels of a field blurred by ``sigma``, in one pass (float32)."""
+    both = blur(np.stack([c, s]).astype(np.float32, copy=False), sigma)
+    return both[0], both[1]
 
 
 @functools.lru_cache(maxsize=256)
@@ -192,10 +202,16 @@ def _fast_length(n: int) -> int:
 def correlate_valid(a: np.ndarray[Any, Any], k: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Cross-correlation of ``a`` (H, W) with ``k`` (h, w) at every offset where ``k``
     lies inside ``a``: ``out[y, x] = sum(a[y : y + h, x : x + w] * k)``, shape
-    ``(H - h + 1, W - w + 1)``, by FFT (float64)."""
-    hb, wb = a.shape
-    th, tw = k.shape
+    ``(H - h + 1, W - w + 1)``, by FFT (float64).
+
+    Given stacks ``a`` (C, H, W) and ``k`` (C, h, w), returns the sum of the ``C``
+    correlations of ``a[c]`` with ``k[c]`` (their spectra are summed: one inverse FFT).
+    """
+    hb, wb = a.shape[-2:]
+    th, tw = k.shape[-2:]
     size = (_fast_length(hb), _fast_length(wb))
     spec = np.fft.rfft2(a, s=size) * np.conj(np.fft.rfft2(k, s=size))
+    if spec.ndim == 3:
+        spec = spec.sum(axis=0)
     out: np.ndarray[Any, Any] = np.fft.irfft2(spec, s=size)[: hb - th + 1, : wb - tw + 1]
     return out

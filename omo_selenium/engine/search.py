@@ -49,27 +49,13 @@ class Candidate:
     prominence: float = 0.0
 
 
-def _cum0(a: Any, axis: int) -> Any:
-    """Cumulative sum along ``axis`` (0 or 1) with a leading zero, C-contiguous."""
-    shape = list(a.shape)
-    shape[axis] += 1
-    out = np.empty(shape, a.dtype)
-    if axis == 0:
-        out[0] = 0
-        np.cumsum(a, axis=0, out=out[1:])
-    else:
-        out[:, 0] = 0
-        np.cumsum(a, axis=1, out=out[:, 1:])
-    return out
-
-
-def _side_scores(score: Any, widths: Any, weight: float) -> Any:
+def _side_scores(score: Any, widths: Any, weight: float, s: Any, side: Any) -> Any:
     """For every window and shift (``score[k, y, i]``: width ``k``, row ``y``, shift ``i``),
     ``weight`` times the larger (>= 0) score of the same window half its width to the left
-    or right: high when the match slides along a straight edge."""
-    s = np.maximum(score, 0.0)
+    or right: high when the match slides along a straight edge. ``s`` and ``side`` are
+    work arrays of ``score``'s shape; the result is ``side``."""
+    np.maximum(score, 0.0, out=s)
     s *= weight
-    side = np.empty_like(score)
     n = score.shape[2]
     for k, w in enumerate(widths):
         d = max(1, int(w) // 2)
@@ -117,61 +103,65 @@ def coarse_candidates(
     ndx = dmax - dmin + 1
     nk = len(widths)
     # every (width, row, shift) array below is laid out [k, y, i], contiguous along the
-    # shifts: the per-width steps then read contiguous memory
-    # p_sum[k, y, i]: sum over x < widths[k] of the product of column x with column
-    # x + dxs[i], accumulated one column at a time (cheaper than a 3-D product array)
-    p_sum = np.empty((nk, h_img, ndx), dtype=np.float32)
+    # shifts: the per-width steps then read contiguous memory. The work arrays are
+    # allocated once and reused for every window height
+    shape = (nk, h_img + 1, ndx)
+    # p_c[k, y, i]: sum over rows < y and x < widths[k] of the product of column x with
+    # column x + dxs[i], accumulated one column at a time (cheaper than a 3-D product
+    # array) and summed down the rows per width
+    p_c = np.empty(shape, dtype=np.float32)
+    p_c[:, 0] = 0
     acc = np.zeros((h_img, ndx), dtype=np.float32)
+    term = np.empty_like(acc)
     start = 0
     for k, w in enumerate(widths):
         for x in range(start, int(w)):
-            acc += fc[:, x : x + 1] * pc[:, dmin + x : dmin + x + ndx]
-            acc += fs[:, x : x + 1] * ps[:, dmin + x : dmin + x + ndx]
+            acc += np.multiply(fc[:, x : x + 1], pc[:, dmin + x : dmin + x + ndx], out=term)
+            acc += np.multiply(fs[:, x : x + 1], ps[:, dmin + x : dmin + x + ndx], out=term)
         start = int(w)
-        p_sum[k] = acc
-    csc, css = _cum0(fc, 1), _cum0(fs, 1)
-    cse = _cum0(fc * fc + fs * fs, 1)
-    dxs = np.arange(dmin, dmax + 1)
-
-    def window(cs: Any) -> Any:  # (K, rows) sums of each row over the windows [0, w)
-        return np.ascontiguousarray(cs[:, widths].T)
-
-    def copy(cs: Any) -> Any:  # (K, rows, ndx) sums of each row over [dx, dx + w)
-        # a copy window reaching past the right edge ends there: the last column repeats
-        cs_end = np.concatenate([cs, np.repeat(cs[:, -1:], strip, 1)], 1)
-        out = np.empty((nk, h_img, ndx), dtype=np.float32)
+        np.cumsum(acc, axis=0, out=p_c[k, 1:])
+    # sums over rows < y and columns [0, w) (the windows) and [dx, dx + w) (the copies),
+    # from integral images: a copy window reaching past the right edge ends there (the
+    # last column repeats)
+    fe = fc * fc + fs * fs
+    windows, copies = [], []
+    for a in (fc, fs, fe):
+        ii = np.zeros((h_img + 1, w_img + 1 + strip), dtype=np.float64)
+        np.cumsum(np.cumsum(a, axis=0, dtype=np.float64), axis=1, out=ii[1:, 1 : w_img + 1])
+        ii[:, w_img + 1 :] = ii[:, w_img : w_img + 1]
+        windows.append(ii[:, widths].T.astype(np.float32))
+        cp = np.empty(shape, dtype=np.float32)
         for k, w in enumerate(widths):
-            np.subtract(cs_end[:, dmin + w : dmin + w + ndx], cs[:, dmin : dmin + ndx], out=out[k])
-        return out
-
-    p_c = _cum0(p_sum, 1)
-    sac_c, sas_c, ea_c = (_cum0(window(a), 1) for a in (csc, css, cse))
-    sbc_c, sbs_c, eb_c = (_cum0(copy(a), 1) for a in (csc, css, cse))
+            np.subtract(ii[:, dmin + w : dmin + w + ndx], ii[:, dmin : dmin + ndx], out=cp[k])
+        copies.append(cp)
+    sac_c, sas_c, ea_c = windows
+    sbc_c, sbs_c, eb_c = copies
+    dxs = np.arange(dmin, dmax + 1)
     overlap = (widths[:, None] > dxs[None, :])[:, None, :]  # (K, 1, ndx): would overlap
     rows = np.arange(len(dxs))
     prof = np.full(len(dxs), -np.inf)
     arg = np.zeros((len(dxs), 3), dtype=np.int64)
     lam = tuning.coarse_regulariser
+    work = [np.empty(shape, dtype=np.float32) for _ in range(5)]
     for h in heights:
+        m = h_img + 1 - h
+        cov, vb, sbs, tmp, side = (a[:, :m] for a in work)
         n = (h * widths).astype(np.float32)
         n2, n3 = n[:, None], n[:, None, None]
-        p = p_c[:, h:] - p_c[:, :-h]
         sac, sas = sac_c[:, h:] - sac_c[:, :-h], sas_c[:, h:] - sas_c[:, :-h]
         ea = ea_c[:, h:] - ea_c[:, :-h]
-        sbc, sbs = sbc_c[:, h:] - sbc_c[:, :-h], sbs_c[:, h:] - sbs_c[:, :-h]
-        eb = eb_c[:, h:] - eb_c[:, :-h]
-        # in place where possible: these (widths, rows, shifts) arrays are the bulk of
-        # the coarse search's time
-        cov = sac[:, :, None] * sbc
-        cov += sas[:, :, None] * sbs
+        # in place: these (widths, rows, shifts) arrays are the bulk of the search's time
+        sbc = np.subtract(sbc_c[:, h:], sbc_c[:, :-h], out=vb)
+        np.subtract(sbs_c[:, h:], sbs_c[:, :-h], out=sbs)
+        np.multiply(sac[:, :, None], sbc, out=cov)
+        cov += np.multiply(sas[:, :, None], sbs, out=tmp)
         cov /= n3
-        np.subtract(p, cov, out=cov)
+        np.subtract(np.subtract(p_c[:, h:], p_c[:, :-h], out=tmp), cov, out=cov)
         va = ea - (sac * sac + sas * sas) / n2 + lam * n2
-        # sbc and sbs are not needed after this: their squares are made in place
-        vb = np.multiply(sbc, sbc, out=sbc)
+        np.multiply(sbc, sbc, out=vb)
         vb += np.multiply(sbs, sbs, out=sbs)
         vb /= n3
-        np.subtract(eb, vb, out=vb)
+        np.subtract(np.subtract(eb_c[:, h:], eb_c[:, :-h], out=tmp), vb, out=vb)
         vb += lam * n3
         vb *= va[:, :, None]
         np.sqrt(vb, out=vb)
@@ -180,7 +170,7 @@ def coarse_candidates(
         score *= n3**tuning.area_exponent
         np.copyto(score, -np.inf, where=overlap)
         if tuning.peak_penalty > 0:
-            score -= _side_scores(score, widths, tuning.peak_penalty)
+            score -= _side_scores(score, widths, tuning.peak_penalty, tmp, side)
         # the best window of each shift: best row per width, then the best width
         best_y = score.argmax(1)  # (K, ndx)
         best_v = np.take_along_axis(score, best_y[:, None, :], 1)[:, 0, :]

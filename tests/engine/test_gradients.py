@@ -6,7 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from omo_selenium.engine.gradients import _fast_length, blur, correlate_valid
+from omo_selenium.engine.gradients import (
+    _fast_length,
+    blur,
+    colour_orientation_field,
+    correlate_valid,
+    gradients,
+)
 
 
 @pytest.mark.parametrize(
@@ -61,3 +67,44 @@ def test_blur_matches_a_gaussian_with_repeated_edges() -> None:
         [[float((rows[y, c : c + 2 * r + 1] * k).sum()) for c in range(30)] for y in range(20)]
     )
     np.testing.assert_allclose(blur(a, sigma), want, atol=1e-4)
+
+
+def test_a_stack_of_images_is_blurred_image_by_image() -> None:
+    rng = np.random.default_rng(5)
+    stack = rng.normal(size=(3, 17, 23)).astype(np.float32)
+    got = blur(stack, 2.0)
+    for plane, want in zip(got, stack, strict=True):
+        np.testing.assert_array_equal(plane, blur(np.ascontiguousarray(want), 2.0))
+
+
+def test_gradients_of_a_stack_are_those_of_each_image() -> None:
+    rng = np.random.default_rng(6)
+    stack = rng.normal(size=(2, 9, 12)).astype(np.float32)
+    gx, gy = gradients(stack)
+    for i, plane in enumerate(stack):
+        px, py = gradients(np.ascontiguousarray(plane))
+        np.testing.assert_array_equal(gx[i], px)
+        np.testing.assert_array_equal(gy[i], py)
+
+
+def test_correlating_stacks_sums_the_correlations_of_their_planes() -> None:
+    rng = np.random.default_rng(7)
+    a, k = rng.normal(size=(2, 31, 40)), rng.normal(size=(2, 9, 11))
+    want = correlate_valid(a[0], k[0]) + correlate_valid(a[1], k[1])
+    np.testing.assert_allclose(correlate_valid(a, k), want, atol=1e-9)
+
+
+def test_an_edge_in_one_colour_channel_alone_makes_the_colour_field() -> None:
+    # the channels are processed as one stack: an edge that only the third channel
+    # has (flat first and second channels) gives that channel's field, wherever it is
+    rng = np.random.default_rng(8)
+    kw = {"sigma": 1.0, "norm_sigma": 2.5, "floor": 0.5, "smooth": 1.5}
+    for ch in range(3):
+        plane = blur(rng.normal(size=(24, 30)).astype(np.float32), 1.0) * 40 + 120
+        rgb = np.full((24, 30, 3), 90.0, dtype=np.float32)
+        rgb[:, :, ch] = plane
+        c, s = colour_orientation_field(rgb, **kw)
+        c1, s1 = colour_orientation_field(np.ascontiguousarray(plane[:, :, None]), **kw)
+        assert np.abs(c1).max() > 0.1
+        np.testing.assert_allclose(c, c1, atol=1e-6)
+        np.testing.assert_allclose(s, s1, atol=1e-6)
