@@ -8,6 +8,7 @@ object a line: ``file``, ``answer_css``, ``width_view``, optional ``piece`` and
     python benchmarks/bench_realworld.py --folder DIR --synthetic 0
     python benchmarks/bench_realworld.py --synthetic 1000 --seeds 0 12345
     python benchmarks/bench_realworld.py --peer               # + captcha-recognizer, if installed
+    python benchmarks/bench_realworld.py --gapless 300        # + 300 pictures without a gap
 
 Reports, per source: the share within 1 / 2 / 5 CSS px (a refusal counts as a miss),
 refusals (of right and of wrong answers), median and p95 ms per image with the load
@@ -15,7 +16,9 @@ average, a calibration table (confidence bins against accuracy), and with ``--pi
 the same with the piece sprite given to the engine (``locate(..., piece=...)``).
 ``--loso`` chooses the confidence floor leave-one-source-out: for each source, the
 floor that maximises accuracy-minus-wrong-answers on the *other* sources, and the
-held-out source's score with it. Results JSON goes to ``benchmarks/results/``.
+held-out source's score with it. ``--gapless N`` adds N generated pictures without any
+gap, where every answer is wrong: how many the confidence lets pass. Results JSON goes to
+``benchmarks/results/``.
 """
 
 from __future__ import annotations
@@ -152,6 +155,41 @@ def run_engine(cases: list[Case], *, tuning: Any = None, with_piece: bool = Fals
         cpu_ms = (time.process_time() - cpu) * 1e3
         out.append(Outcome(case.source, case.name, err, conf, ms, cpu_ms))
     return out
+
+
+#: Picture sizes (px) and CSS widths of the gapless set: a DPR 1 widget and a DPR 2 one.
+GAPLESS_SIZES = (((340, 170), 340.0), ((520, 320), 260.0))
+
+
+def run_gapless(n: int, floor: float, *, tuning: Any = None) -> dict[str, Any]:
+    """The engine on ``n`` generated pictures without any piece or gap (every kind of
+    background in turn, both sizes of :data:`GAPLESS_SIZES`): every answer there is
+    wrong, so each one accepted at ``floor`` is a wrong answer the confidence let pass.
+    Reports, per kind, how many are accepted at ``floor`` and at lower floors."""
+    from omo_selenium.testing.synthetic import BACKGROUNDS, make_background
+
+    floors = sorted({floor, 0.05, 0.02})
+    kwargs: dict[str, Any] = {} if tuning is None else {"tuning": tuning}
+    confs: dict[str, list[float]] = defaultdict(list)
+    for i in range(n):
+        kind = BACKGROUNDS[i % len(BACKGROUNDS)]
+        size, width_view = GAPLESS_SIZES[(i // len(BACKGROUNDS)) % len(GAPLESS_SIZES)]
+        try:
+            match = engine_module.locate(
+                make_background(10_000 + i, kind, size=size), width_view, **kwargs
+            )
+            confs[kind].append(match.confidence)
+        except OmoCaptchaError:
+            confs[kind].append(0.0)
+    report: dict[str, Any] = {}
+    for kind, values in [*confs.items(), ("all", [c for v in confs.values() for c in v])]:
+        report[kind] = {
+            "n": len(values),
+            **{f"accepted_at_{f:g}": sum(c >= f for c in values) for f in floors},
+            "median_confidence": round(_pct(values, 50), 3),
+            "max_confidence": round(max(values), 3),
+        }
+    return report
 
 
 def run_peer(cases: list[Case]) -> list[Outcome] | None:
@@ -293,6 +331,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--piece", action="store_true", help="also run with the sprite given")
     parser.add_argument("--peer", action="store_true", help="also run captcha-recognizer")
     parser.add_argument("--loso", action="store_true", help="leave-one-source-out floor choice")
+    parser.add_argument(
+        "--gapless",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also run N generated pictures without a gap (all answers wrong)",
+    )
     parser.add_argument("--out", type=Path, help="results JSON (default benchmarks/results/...)")
     parser.add_argument("--quiet", action="store_true", help="no per-miss listing")
     parser.add_argument(
@@ -336,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.loso:
         report["leave_one_source_out"] = leave_one_source_out(by_source)
+    if args.gapless > 0:
+        report["gapless"] = run_gapless(args.gapless, floor, tuning=tuning)
     if args.piece:
         pouts = run_engine(cases, tuning=tuning, with_piece=True)
         pby: dict[str, list[Outcome]] = defaultdict(list)
@@ -381,6 +428,10 @@ def main(argv: list[str] | None = None) -> int:
                     "     misses:",
                     " ".join(f"{m['file']}({m['err']},{m['conf']})" for m in r["misses"]),
                 )
+    if "gapless" in report:
+        print(f"== pictures without a gap (floor {floor}): accepted = a wrong answer let pass")
+        for kind, r in report["gapless"].items():
+            print(f"  {kind:10s} " + " ".join(f"{k}={v}" for k, v in r.items()))
     if "leave_one_source_out" in report:
         print("== leave one source out:", json.dumps(report["leave_one_source_out"]))
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -37,6 +37,7 @@ __all__ = [
     "SHAPES",
     "DragPair",
     "SyntheticCaptcha",
+    "make_background",
     "make_drag_pair",
     "make_slider_image",
 ]
@@ -639,6 +640,33 @@ def make_slider_image(rng: random.Random | int, **overrides: Any) -> SyntheticCa
         dpr=dpr,
         params=p,
     )
+
+
+def make_background(
+    rng: random.Random | int, kind: str | None = None, *, size: tuple[int, int] = (340, 170)
+) -> Image.Image:
+    """Generate a picture like a captcha's background, with no piece and no gap in it.
+
+    Every answer on such a picture is wrong: an engine should refuse it (a page still
+    loading, a screenshot of the wrong element).
+
+    Args:
+        rng: a ``random.Random`` or an integer seed.
+        kind: one of :data:`BACKGROUNDS` (default: drawn at random).
+        size: (width, height) in px.
+
+    Raises:
+        ValueError: unknown ``kind`` or a size below 1 px.
+    """
+    if not isinstance(rng, random.Random):
+        rng = random.Random(rng)
+    w, h = size
+    if w < 1 or h < 1:
+        raise ValueError(f"size must be at least 1x1 px, got {size!r}")
+    if kind is None:
+        kind = rng.choice(BACKGROUNDS)
+    arr = _background(kind, rng, w, h)
+    return Image.fromarray(np.clip(arr * 255.0 + 0.5, 0, 255).astype(np.uint8), mode="RGB")
 
 
 def make_drag_pair(

@@ -17,10 +17,12 @@ from omo_selenium.engine.local import LocalEngine, locate
 from omo_selenium.engine.tuning import DEFAULT_TUNING
 from omo_selenium.errors import ConfigurationError, SolveFailed
 from omo_selenium.testing.synthetic import (
+    BACKGROUNDS,
     DECOYS,
     GAP_STYLES,
     SHAPES,
     SyntheticCaptcha,
+    make_background,
     make_slider_image,
 )
 
@@ -184,6 +186,33 @@ def test_smooth_gradient_without_piece_raises_solve_failed() -> None:
 def test_tiny_image_raises_solve_failed() -> None:
     with pytest.raises(SolveFailed, match="too small"):
         LocalEngine().solve(Image.new("RGB", (30, 15), (0, 0, 0)), 30)
+
+
+def test_two_flecks_alike_are_no_credible_gap() -> None:
+    # two identical marks much smaller than any slider piece, one at the left edge and
+    # one further on the same rows, match each other perfectly: not a piece and its gap
+    pixels = np.full((170, 340, 3), 200, dtype=np.uint8)
+    for x in (2, 180):
+        pixels[80:86, x : x + 6] = (40, 60, 90)
+    image = Image.fromarray(pixels)
+    with pytest.raises(SolveFailed, match="no credible gap"):
+        LocalEngine().locate(image, 340)
+    no_size_check = dataclasses.replace(DEFAULT_TUNING, min_credible_share=0.0)
+    assert locate(image, 340, tuning=no_size_check).confidence >= LocalEngine().min_confidence
+
+
+def test_pictures_without_a_gap_are_mostly_refused() -> None:
+    # generated backgrounds of every kind, with no piece and no gap: every answer would
+    # be wrong. The engine lets some through (benchmarks/bench_realworld.py --gapless
+    # measures how many); at most a fifth here
+    refused = 0
+    pictures = [make_background(seed, kind) for seed in range(6) for kind in BACKGROUNDS]
+    for picture in pictures:
+        try:
+            LocalEngine().locate(picture, 340)
+        except SolveFailed:
+            refused += 1
+    assert refused >= 0.8 * len(pictures)
 
 
 def _uniform_noise(seed: int) -> Image.Image:
