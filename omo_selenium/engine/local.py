@@ -36,8 +36,7 @@ How it works:
    (same outline fit, same box), colour alone decides.
 4. **Confidence**: the fine correlation, scaled by how far the coarse peak stands out of
    the scores of all shifts (or by the fine correlation itself, when it is high), so
-   that a picture without a gap scores low; a match smaller than any slider piece (two
-   flecks alike) scores 0.
+   that a picture without a gap scores low.
 
 Example:
     >>> from omo_selenium.engine import LocalEngine
@@ -376,11 +375,8 @@ def locate(
     standout = (best.cand.prominence - t.prominence_floor) / t.prominence_span
     close_fit = (ncc - t.credible_ncc) / t.credible_ncc_span
     standout = min(1.0, max(0.0, standout, close_fit))
-    bx, by, bw, bh = (v * k for v in box)
-    if min(bw, bh) < t.min_credible_share * w_img:
-        # a fleck, a line's end: no slider piece is that small
-        standout = 0.0
     scale = width_view / w_img if width_view is not None else 1.0
+    bx, by, bw, bh = (v * k for v in box)
     found = (round(bx), round(by), max(1, round(bw)), max(1, round(bh)))
     gap = (round(bx + dx_px), round(by + dy_px), found[2], found[3])
     return GapMatch(

@@ -214,14 +214,6 @@ class EngineTuning:
     #: a gap (a ramp, noise, a real photo) reach 0.33 at most, and keep their scores.
     credible_ncc: float = 0.6
     credible_ncc_span: float = 0.3
-    #: A match whose piece box is narrower or lower than this share of the picture's
-    #: width gets confidence 0: no slider piece is that small, and on pictures without
-    #: any gap the engine's confident answers include flecks of 0.009-0.024. Chosen on
-    #: 300 generated gapless backgrounds (45 accepted at the floor, 8 of them such
-    #: flecks) against realworld + 2 x 300 synthetic, whose right answers have boxes of
-    #: at least 0.045 (synthetic) and 0.065 (real); checked on row strips of the real
-    #: pictures without their piece and gap, where the flecks are remnants of both.
-    min_credible_share: float = 0.03
     #: Below this confidence LocalEngine refuses. Kept at 0.1: leave-one-source-out on
     #: realworld + synthetic (benchmarks/results/realworld-final.json) picks 0.0 for every
     #: held-out source (at 0.1, 12 right answers are refused for 6 wrong ones), but every
