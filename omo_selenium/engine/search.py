@@ -171,15 +171,15 @@ def coarse_candidates(
         np.copyto(score, -np.inf, where=overlap)
         if tuning.peak_penalty > 0:
             score -= _side_scores(score, widths, tuning.peak_penalty, tmp, side)
-        # the best window of each shift: best row per width, then the best width
-        best_y = score.argmax(1)  # (K, ndx)
-        best_v = np.take_along_axis(score, best_y[:, None, :], 1)[:, 0, :]
+        # the best window of each shift: best row per width, then the best width; the
+        # row is looked up only for the shifts this height improves
+        best_v = score.max(1)  # (K, ndx)
         ks = best_v.argmax(0)
         mx = best_v[ks, rows]
-        y0s = best_y[ks, rows]
-        better = mx > prof
-        prof = np.where(better, mx, prof)
-        arg[better] = np.stack([y0s, ks, np.full_like(y0s, h)], 1)[better]
+        better = np.flatnonzero(mx > prof)
+        y0s = score[ks[better], :, better].argmax(1)
+        prof[better] = mx[better]
+        arg[better] = np.stack([y0s, ks[better], np.full_like(y0s, h)], 1)
     out: list[Candidate] = []
     finite = prof[np.isfinite(prof)]
     if finite.size == 0:
