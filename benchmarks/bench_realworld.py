@@ -9,6 +9,7 @@ object a line: ``file``, ``answer_css``, ``width_view``, optional ``piece`` and
     python benchmarks/bench_realworld.py --synthetic 1000 --seeds 0 12345
     python benchmarks/bench_realworld.py --peer               # + captcha-recognizer, if installed
     python benchmarks/bench_realworld.py --gapless 300        # + 300 pictures without a gap
+    python benchmarks/bench_realworld.py --piece-x 12 20 30   # + pieces set in from the edge
 
 Reports, per source: the share within 1 / 2 / 5 CSS px (a refusal counts as a miss),
 refusals (of right and of wrong answers), median and p95 ms per image with the load
@@ -17,8 +18,9 @@ the same with the piece sprite given to the engine (``locate(..., piece=...)``).
 ``--loso`` chooses the confidence floor leave-one-source-out: for each source, the
 floor that maximises accuracy-minus-wrong-answers on the *other* sources, and the
 held-out source's score with it. ``--gapless N`` adds N generated pictures without any
-gap, where every answer is wrong: how many the confidence lets pass. Results JSON goes to
-``benchmarks/results/``.
+gap, where every answer is wrong: how many the confidence lets pass. ``--piece-x PX ...``
+runs the synthetic images once more for each PX with the piece that many px in from the
+left edge (sources ``synthetic_xPX_sSEED``). Results JSON goes to ``benchmarks/results/``.
 """
 
 from __future__ import annotations
@@ -101,20 +103,23 @@ def load_folder(folder: Path) -> list[Case]:
     return cases
 
 
-def synthetic_cases(n: int, seed: int) -> list[Case]:
-    """``n`` generated captchas from ``seed`` on, as PNG bytes."""
+def synthetic_cases(n: int, seed: int, *, piece_x: int | None = None) -> list[Case]:
+    """``n`` generated captchas from ``seed`` on, as PNG bytes; with ``piece_x``, every
+    piece starts that many px (of the picture's native width) in from the left edge."""
     import io
 
     from omo_selenium.testing.synthetic import make_slider_image
 
+    overrides = {} if piece_x is None else {"piece_x": piece_x}
+    source = f"synthetic_s{seed}" if piece_x is None else f"synthetic_x{piece_x}_s{seed}"
     out = []
     for i in range(n):
-        cap = make_slider_image(seed + i)
+        cap = make_slider_image(seed + i, **overrides)
         buf = io.BytesIO()
         cap.image.save(buf, format="PNG")
         out.append(
             Case(
-                f"synthetic_s{seed}",
+                source,
                 str(seed + i),
                 buf.getvalue(),
                 cap.width_view,
@@ -338,6 +343,14 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="also run N generated pictures without a gap (all answers wrong)",
     )
+    parser.add_argument(
+        "--piece-x",
+        type=int,
+        nargs="+",
+        default=[],
+        metavar="PX",
+        help="also run the synthetic images with the piece PX native px in from the left edge",
+    )
     parser.add_argument("--out", type=Path, help="results JSON (default benchmarks/results/...)")
     parser.add_argument("--quiet", action="store_true", help="no per-miss listing")
     parser.add_argument(
@@ -367,6 +380,8 @@ def main(argv: list[str] | None = None) -> int:
         cases += load_folder(folder)
     for seed in args.seeds if args.synthetic > 0 else []:
         cases += synthetic_cases(args.synthetic, seed)
+        for px in args.piece_x:
+            cases += synthetic_cases(args.synthetic, seed, piece_x=px)
     load = [os.getloadavg()[0]]
     outs = run_engine(cases, tuning=tuning)
     load.append(os.getloadavg()[0])

@@ -101,6 +101,11 @@ def test_piece_starting_a_few_px_in_is_solved() -> None:
     assert _passes(range(800, 805), piece_x=6, decoy="none") >= 4
 
 
+def test_piece_set_in_by_nearly_a_tenth_of_the_width_is_solved() -> None:
+    # 28 px of a 260-340 px picture: a box that far in is not taken for a decoy
+    assert _passes(range(820, 840), piece_x=28, decoy="none") >= 19
+
+
 def test_jpeg_and_noise_are_tolerated() -> None:
     assert _passes(range(900, 905), jpeg=60, noise=2.5, decoy="none") >= 4
 
