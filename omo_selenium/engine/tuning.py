@@ -172,9 +172,9 @@ class EngineTuning:
     #: Smallest side of a plausible piece box, share of the picture width.
     min_piece_share: float = 0.06
     #: Largest distance of the piece from the left edge, share of the picture width (a
-    #: box further in is taken for a decoy and penalised). Widgets draw the piece a few
-    #: px to a tenth of the width in. Chosen on generated captchas with the piece set in
-    #: by 12, 20 and 30 px (``bench_realworld.py --piece-x``), where 0.06 -> 0.1 -> 0.15
+    #: box further in is taken for a decoy and penalised). Chosen on generated captchas
+    #: 260-500 px wide with the piece set in by 12, 20 and 30 px (up to 11 % of the
+    #: width; ``bench_realworld.py --piece-x``), where 0.06 -> 0.1 -> 0.15
     #: solve 96 / 91 / 79 -> 96 / 96 / 90 -> 96 / 96 / 93 % (150 each); checked on
     #: realworld (no answer changes at 0.1) and 2 x 1000 synthetic (3 more right, none
     #: lost); 0.12 and 0.15 cost 1 and 2 ajcaptcha pictures (a decoy a tenth of the width

@@ -102,7 +102,7 @@ def test_piece_starting_a_few_px_in_is_solved() -> None:
 
 
 def test_piece_set_in_by_nearly_a_tenth_of_the_width_is_solved() -> None:
-    # 28 px of a 260-340 px picture: a box that far in is not taken for a decoy
+    # 28 px of a 260-500 px wide picture (6-11 %): a box that far in is not a decoy
     assert _passes(range(820, 840), piece_x=28, decoy="none") >= 19
 
 
