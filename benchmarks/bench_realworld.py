@@ -10,6 +10,7 @@ object a line: ``file``, ``answer_css``, ``width_view``, optional ``piece`` and
     python benchmarks/bench_realworld.py --peer               # + captcha-recognizer, if installed
     python benchmarks/bench_realworld.py --gapless 300        # + 300 pictures without a gap
     python benchmarks/bench_realworld.py --piece-x 12 20 30   # + pieces set in from the edge
+    python benchmarks/bench_realworld.py --draw "gap_outline='inner_shadow'"  # + a gap style
 
 Reports, per source: the share within 1 / 2 / 5 CSS px (a refusal counts as a miss),
 refusals (of right and of wrong answers), median and p95 ms per image with the load
@@ -20,12 +21,15 @@ floor that maximises accuracy-minus-wrong-answers on the *other* sources, and th
 held-out source's score with it. ``--gapless N`` adds N generated pictures without any
 gap, where every answer is wrong: how many the confidence lets pass. ``--piece-x PX ...``
 runs the synthetic images once more for each PX with the piece that many px in from the
-left edge (sources ``synthetic_xPX_sSEED``). Results JSON goes to ``benchmarks/results/``.
+left edge (sources ``synthetic_xPX_sSEED``); ``--draw PARAM=VALUE`` once more with generator
+parameters fixed, e.g. a gap style kept out of the default draw. Results JSON goes to
+``benchmarks/results/``.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import math
 import os
@@ -103,15 +107,24 @@ def load_folder(folder: Path) -> list[Case]:
     return cases
 
 
-def synthetic_cases(n: int, seed: int, *, piece_x: int | None = None) -> list[Case]:
+def synthetic_cases(
+    n: int, seed: int, *, piece_x: int | None = None, draw: dict[str, Any] | None = None
+) -> list[Case]:
     """``n`` generated captchas from ``seed`` on, as PNG bytes; with ``piece_x``, every
-    piece starts that many px (of the picture's native width) in from the left edge."""
+    piece starts that many px (of the picture's native width) in from the left edge; with
+    ``draw``, these generator parameters are fixed (``make_slider_image`` overrides)."""
     import io
 
     from omo_selenium.testing.synthetic import make_slider_image
 
-    overrides = {} if piece_x is None else {"piece_x": piece_x}
-    source = f"synthetic_s{seed}" if piece_x is None else f"synthetic_x{piece_x}_s{seed}"
+    overrides: dict[str, Any] = dict(draw or {})
+    source = "synthetic"
+    if piece_x is not None:
+        overrides["piece_x"] = piece_x
+        source += f"_x{piece_x}"
+    if draw:
+        source += "_" + ",".join(f"{k}={v}" for k, v in draw.items())
+    source += f"_s{seed}"
     out = []
     for i in range(n):
         cap = make_slider_image(seed + i, **overrides)
@@ -351,6 +364,14 @@ def main(argv: list[str] | None = None) -> int:
         metavar="PX",
         help="also run the synthetic images with the piece PX native px in from the left edge",
     )
+    parser.add_argument(
+        "--draw",
+        action="append",
+        default=[],
+        metavar="PARAM=VALUE",
+        help="also run the synthetic images with this generator parameter fixed "
+        "(a Python literal, e.g. gap_outline='inner_shadow'); repeatable, all together",
+    )
     parser.add_argument("--out", type=Path, help="results JSON (default benchmarks/results/...)")
     parser.add_argument("--quiet", action="store_true", help="no per-miss listing")
     parser.add_argument(
@@ -363,7 +384,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     tuning = None
     if args.set:
-        import ast
         from dataclasses import replace
 
         from omo_selenium.engine.tuning import DEFAULT_TUNING
@@ -374,6 +394,10 @@ def main(argv: list[str] | None = None) -> int:
             changes[field] = ast.literal_eval(value)
         tuning = replace(DEFAULT_TUNING, **changes)
 
+    draw = {}
+    for item in args.draw:
+        param, _, value = item.partition("=")
+        draw[param] = ast.literal_eval(value)
     floor = engine_module.MIN_CONFIDENCE
     cases: list[Case] = []
     for folder in args.folder or ([DEFAULT_FOLDER] if DEFAULT_FOLDER.exists() else []):
@@ -382,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
         cases += synthetic_cases(args.synthetic, seed)
         for px in args.piece_x:
             cases += synthetic_cases(args.synthetic, seed, piece_x=px)
+        if draw:
+            cases += synthetic_cases(args.synthetic, seed, draw=draw)
     load = [os.getloadavg()[0]]
     outs = run_engine(cases, tuning=tuning)
     load.append(os.getloadavg()[0])
