@@ -1,7 +1,8 @@
 """Seeded generator of synthetic slider-captcha screenshots, for tests and benchmarks.
 
 It draws a background, cuts a piece of some shape out of it, renders the gap (darkened,
-whitened, grayed or filled, with or without an inner outline or bevel), optionally adds
+whitened, grayed or filled, with or without an inner outline or bevel; an inner shadow only
+when asked for: ``gap_outline="inner_shadow"``), optionally adds
 decoy gaps, pastes the piece near the left edge (with outline, shadow, glow or bevel), then
 scales the whole picture like a browser would (image scale x device pixel ratio) and adds
 noise and JPEG artifacts.
