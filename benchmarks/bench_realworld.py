@@ -21,7 +21,7 @@ floor that maximises accuracy-minus-wrong-answers on the *other* sources, and th
 held-out source's score with it. ``--gapless N`` adds N generated pictures without any
 gap, where every answer is wrong: how many the confidence lets pass. ``--piece-x PX ...``
 runs the synthetic images once more for each PX with the piece that many px in from the
-left edge (sources ``synthetic_xPX_sSEED``); ``--draw PARAM=VALUE`` once more with generator
+left edge (sources ``synthetic_piece_x=PX_sSEED``); ``--draw PARAM=VALUE`` once more with generator
 parameters fixed, e.g. a gap style kept out of the default draw. Results JSON goes to
 ``benchmarks/results/``.
 """
@@ -107,27 +107,19 @@ def load_folder(folder: Path) -> list[Case]:
     return cases
 
 
-def synthetic_cases(
-    n: int, seed: int, *, piece_x: int | None = None, draw: dict[str, Any] | None = None
-) -> list[Case]:
-    """``n`` generated captchas from ``seed`` on, as PNG bytes; with ``piece_x``, every
-    piece starts that many px (of the picture's native width) in from the left edge; with
-    ``draw``, these generator parameters are fixed (``make_slider_image`` overrides)."""
+def synthetic_cases(n: int, seed: int, draw: dict[str, Any] | None = None) -> list[Case]:
+    """``n`` generated captchas from ``seed`` on, as PNG bytes; with ``draw``, these
+    generator parameters are fixed (``make_slider_image`` overrides) and the source is
+    named after them."""
     import io
 
     from omo_selenium.testing.synthetic import make_slider_image
 
-    overrides: dict[str, Any] = dict(draw or {})
-    source = "synthetic"
-    if piece_x is not None:
-        overrides["piece_x"] = piece_x
-        source += f"_x{piece_x}"
-    if draw:
-        source += "_" + ",".join(f"{k}={v}" for k, v in draw.items())
-    source += f"_s{seed}"
+    draw = draw or {}
+    source = "_".join(["synthetic", *(f"{k}={v}" for k, v in draw.items()), f"s{seed}"])
     out = []
     for i in range(n):
-        cap = make_slider_image(seed + i, **overrides)
+        cap = make_slider_image(seed + i, **draw)
         buf = io.BytesIO()
         cap.image.save(buf, format="PNG")
         out.append(
@@ -330,6 +322,15 @@ def leave_one_source_out(by_source: dict[str, list[Outcome]]) -> dict[str, Any]:
     return out
 
 
+def _literals(items: list[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` arguments as a dict, each value a Python literal."""
+    out = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        out[name] = ast.literal_eval(value)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run, print a table and write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -388,16 +389,9 @@ def main(argv: list[str] | None = None) -> int:
 
         from omo_selenium.engine.tuning import DEFAULT_TUNING
 
-        changes = {}
-        for item in args.set:
-            field, _, value = item.partition("=")
-            changes[field] = ast.literal_eval(value)
-        tuning = replace(DEFAULT_TUNING, **changes)
+        tuning = replace(DEFAULT_TUNING, **_literals(args.set))
 
-    draw = {}
-    for item in args.draw:
-        param, _, value = item.partition("=")
-        draw[param] = ast.literal_eval(value)
+    draw = _literals(args.draw)
     floor = engine_module.MIN_CONFIDENCE
     cases: list[Case] = []
     for folder in args.folder or ([DEFAULT_FOLDER] if DEFAULT_FOLDER.exists() else []):
@@ -405,9 +399,9 @@ def main(argv: list[str] | None = None) -> int:
     for seed in args.seeds if args.synthetic > 0 else []:
         cases += synthetic_cases(args.synthetic, seed)
         for px in args.piece_x:
-            cases += synthetic_cases(args.synthetic, seed, piece_x=px)
+            cases += synthetic_cases(args.synthetic, seed, {"piece_x": px})
         if draw:
-            cases += synthetic_cases(args.synthetic, seed, draw=draw)
+            cases += synthetic_cases(args.synthetic, seed, draw)
     load = [os.getloadavg()[0]]
     outs = run_engine(cases, tuning=tuning)
     load.append(os.getloadavg()[0])
