@@ -28,7 +28,7 @@ from .tuning import DEFAULT_TUNING, EngineTuning
 
 __all__ = ["Candidate", "coarse_candidates", "outline_box"]
 
-# the tuning numbers of this step are fields of EngineTuning (window_fractions,
+# the tuning numbers of this step are fields of EngineTuning (window_fractions, window_heights,
 # coarse_regulariser, area_exponent, peak_penalty, outline_level, outline_strip)
 
 
@@ -92,7 +92,11 @@ def coarse_candidates(
     h_img, w_img = fc.shape
     widths = np.array(sorted({max(3, int(f * w_img)) for f in tuning.window_fractions}))
     heights = sorted(
-        {max(3, int(f * w_img)) for f in tuning.window_fractions if f * w_img <= h_img}
+        {
+            max(3, int(f * w_img))
+            for f in tuning.window_heights or tuning.window_fractions
+            if f * w_img <= h_img
+        }
     )
     strip = int(widths[-1])
     dmin, dmax = int(widths[0]), w_img - int(widths[0])

@@ -61,9 +61,16 @@ class EngineTuning:
     coarse_highpass: float = 8.0
 
     # --- coarse search (omo_selenium.engine.search) -----------------------------------
-    #: Window widths and heights tried, as fractions of the work width. Synthetic: spans
-    #: the piece sizes of real widgets (piece 12-30 % of the picture's width).
+    #: Window widths tried, as fractions of the work width. Synthetic: spans the piece
+    #: sizes of real widgets (piece 12-30 % of the picture's width).
     window_fractions: tuple[float, ...] = (0.1, 0.13, 0.16, 0.2, 0.24, 0.29, 0.35)
+    #: Window heights tried, as fractions of the work width (``()``: those of
+    #: ``window_fractions``). Every other width's: the coarse window only has to catch
+    #: part of the piece (its box comes from the agreeing outline, not from the window),
+    #: and each height costs a pass over every width, row and shift, the bulk of the
+    #: coarse search. Chosen on 2 x 1000 synthetic, checked on realworld (see
+    #: benchmarks/results/README.md, realworld-heights.json).
+    window_heights: tuple[float, ...] = (0.1, 0.16, 0.24, 0.35)
     #: Energy-per-pixel regulariser of the coarse correlation. Synthetic.
     coarse_regulariser: float = 0.05
     #: Exponent of the window area in the coarse score (prefers windows that hold much
