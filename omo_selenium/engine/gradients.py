@@ -17,6 +17,7 @@ __all__ = [
     "blur_rows",
     "colour_orientation_field",
     "correlate_valid",
+    "fast_length",
     "gradients",
     "orientation_field",
 ]
@@ -182,7 +183,7 @@ def _blur_pair(c: Array, s: Array, sigma: float) -> tuple[Array, Array]:
 
 
 @functools.lru_cache(maxsize=256)
-def _fast_length(n: int) -> int:
+def fast_length(n: int) -> int:
     """The smallest ``m >= n`` whose prime factors are 2, 3 and 5: an FFT of a prime
     length is several times slower than one of such a length nearby."""
     best = 1 << (n - 1).bit_length()
@@ -209,7 +210,7 @@ def correlate_valid(a: np.ndarray[Any, Any], k: np.ndarray[Any, Any]) -> np.ndar
     """
     hb, wb = a.shape[-2:]
     th, tw = k.shape[-2:]
-    size = (_fast_length(hb), _fast_length(wb))
+    size = (fast_length(hb), fast_length(wb))
     spec = np.fft.rfft2(a, s=size) * np.conj(np.fft.rfft2(k, s=size))
     if spec.ndim == 3:
         spec = spec.sum(axis=0)

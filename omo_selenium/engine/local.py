@@ -111,7 +111,8 @@ def _coarse_field(gray: Array, t: EngineTuning) -> tuple[Array, Array]:
     c, s = orientation_field(
         gx, gy, norm_sigma=t.coarse_norm_sigma, floor=t.coarse_floor, smooth=t.coarse_smooth
     )
-    return c - blur(c, t.coarse_highpass), s - blur(s, t.coarse_highpass)
+    mean = blur(np.stack([c, s]), t.coarse_highpass)  # both channels in one pass
+    return c - mean[0], s - mean[1]
 
 
 def _plausible_piece(box: tuple[float, float, float, float], w_img: int, t: EngineTuning) -> bool:

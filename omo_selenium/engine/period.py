@@ -8,7 +8,7 @@ period, and such matches outscore the real gap's thin outline.
 Two steps, on the doubled-angle orientation field at working scale:
 
 1. :func:`dominant_period`: the field's autocorrelation along the rows (the rows'
-   power spectra summed, one inverse FFT); a picture is periodic when the
+   power spectra summed, one inverse real FFT); a picture is periodic when the
    autocorrelation peaks again at ``p``, ``2p`` and ``3p``.
 2. :func:`damp_repeats`: in the strip at the left edge where the piece waits, every
    pixel whose neighbourhood matches the picture one, two and three periods further
@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .gradients import Array
+from .gradients import Array, fast_length
 from .tuning import DEFAULT_TUNING, EngineTuning
 
 __all__ = ["Fade", "damp_repeats", "dominant_period"]
@@ -33,12 +33,13 @@ def _row_autocorrelation(fc: Array, fs: Array) -> Array:
     """Agreement of the field with itself ``d`` px further along the rows, for every
     ``d``, as a share of its energy (1 at ``d = 0``)."""
     h, w = fc.shape
-    z = fc.astype(np.complex64) + 1j * fs.astype(np.complex64)
-    n = 1 << (2 * w - 1).bit_length()
-    spec = np.fft.fft(z, n, axis=1)
-    # the rows' autocorrelations summed: one inverse transform of their summed power
-    power = (spec.real * spec.real + spec.imag * spec.imag).sum(0)
-    acc = np.fft.ifft(power)[:w].real
+    # zero-padded to at least 2 w - 1, so that no shift wraps around
+    n = fast_length(2 * w - 1)
+    spec = np.fft.rfft(np.stack([fc, fs]), n, axis=2)
+    # the rows' and both channels' autocorrelations summed: one inverse transform of
+    # their summed power
+    power = (spec.real * spec.real + spec.imag * spec.imag).sum(axis=(0, 1))
+    acc = np.fft.irfft(power, n)[:w]
     overlap = (w - np.arange(w)) * h
     mean = acc / overlap
     out: Array = (mean / max(float(mean[0]), 1e-9)).astype(np.float32)

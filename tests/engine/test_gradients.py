@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from omo_selenium.engine.gradients import (
-    _fast_length,
     blur,
     colour_orientation_field,
     correlate_valid,
+    fast_length,
     gradients,
 )
 
@@ -37,14 +37,14 @@ def test_fft_correlation_matches_the_direct_sum(
 
 @pytest.mark.parametrize("n", [1, 2, 7, 71, 83, 97, 113, 127, 131, 250, 1021])
 def test_fft_lengths_are_the_next_product_of_2_3_and_5(n: int) -> None:
-    m = _fast_length(n)
+    m = fast_length(n)
     assert m >= n
     for p in (2, 3, 5):
         while m % p == 0:
             m //= p
     assert m == 1
     # no smaller such length is skipped
-    for c in range(n, _fast_length(n)):
+    for c in range(n, fast_length(n)):
         for p in (2, 3, 5):
             while c % p == 0 and c > 1:
                 c //= p
