@@ -68,6 +68,8 @@ def _field(rgb: Array, t: EngineTuning) -> tuple[Array, Array]:
         norm_sigma=t.align_norm_sigma,
         floor=t.align_floor,
         smooth=t.align_smooth,
+        crisp=t.align_crisp,
+        crisp_keep=t.crisp_keep,
     )
 
 

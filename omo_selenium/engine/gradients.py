@@ -7,6 +7,7 @@ knows about captchas; :mod:`omo_selenium.engine` builds the search on top of it.
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any, TypeVar
 
 import numpy as np
@@ -149,6 +150,8 @@ def colour_orientation_field(
     norm_sigma: float,
     floor: float,
     smooth: float,
+    crisp: float = 0.0,
+    crisp_keep: float = 0.0,
 ) -> tuple[Array, Array]:
     """Return the doubled-angle orientation field of a colour image ``(h, w, 3)``.
 
@@ -162,9 +165,16 @@ def colour_orientation_field(
         norm_sigma: radius of the local magnitude normalisation.
         floor: added to the local magnitude so that flat noise is not amplified.
         smooth: sigma of the final smoothing.
+        crisp: when above ``sigma``, each edge is weighted by its crispness: the ratio
+            of its gradient at ``sigma`` to its gradient at ``crisp``, mapped so that a
+            step edge (ratio ``crisp / sigma``) weighs 1 and a ramp much wider than
+            ``crisp`` (ratio 1) weighs 0. A soft shadow or glow beside an outline then
+            counts less than the outline.
+        crisp_keep: the weight (0-1) that the softest edge keeps.
     """
     # the channels as a stack of planes: every step below runs once for all of them
-    gx, gy = gradients(blur(np.moveaxis(rgb, 2, 0), sigma))
+    planes = blur(np.moveaxis(rgb, 2, 0), sigma)
+    gx, gy = gradients(planes)
     xx, yy, xy = gx * gx, gy * gy, gx * gy
     jxx, jyy, jxy = xx[0], yy[0], xy[0]
     for ch in range(1, rgb.shape[2]):
@@ -173,6 +183,13 @@ def colour_orientation_field(
     s = 2.0 * jxy
     mag = np.sqrt(np.sqrt(c * c + s * s)) + np.float32(1e-6)
     inv = 1.0 / (mag * (blur(mag, norm_sigma) + np.float32(floor)))
+    if crisp > sigma:
+        # blurring the blurred planes by sqrt(crisp^2 - sigma^2) blurs them by crisp
+        g2x, g2y = gradients(blur(planes, math.sqrt(crisp * crisp - sigma * sigma)))
+        soft = np.sqrt((g2x * g2x + g2y * g2y).sum(axis=0)) + np.float32(1e-6)
+        sharp = np.sqrt((gx * gx + gy * gy).sum(axis=0))
+        w = np.clip((sharp / soft - 1.0) / (crisp / sigma - 1.0), 0.0, 1.0)
+        inv = inv * (crisp_keep + (1.0 - crisp_keep) * w)
     return _blur_pair(c * inv, s * inv, smooth)
 
 

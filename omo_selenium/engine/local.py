@@ -50,7 +50,7 @@ import logging
 import math
 import numbers
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PIL import Image
@@ -359,13 +359,15 @@ def locate(
     dx_px, dy_px = fit.dx * k, fit.dy * k
     if k > 1.0:
         # the winner alone is aligned once more at full resolution: the sub-pixel
-        # precision of a DPR 2 screenshot is not lost to the bounded working size
+        # precision of a DPR 2 screenshot is not lost to the bounded working size. Its
+        # crisp edges count more there: a soft shadow inside a gap's outline no longer
+        # pulls the shift towards itself
         fine = align(
             full,
             tuple(v * k for v in box),  # type: ignore[arg-type]
             dx_px,
             search_px=t.full_res_search * k,
-            tuning=t,
+            tuning=replace(t, align_crisp=t.full_res_crisp),
             fade=None if fade is None else fade.scaled(k),
         )
         if fine is not None and abs(fine.dx - dx_px) <= t.full_res_search * k:

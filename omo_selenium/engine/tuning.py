@@ -44,8 +44,18 @@ class EngineTuning:
     max_width: int = 340
     #: With a picture scaled down, the winner is aligned once more at full resolution,
     #: this far (working px) around the scaled-down answer. Synthetic: DPR 2 pictures
-    #: scaled to 340 px lost within-1-px answers (0.93 -> 0.895) without it.
-    full_res_search: float = 1.0
+    #: scaled to 340 px lost within-1-px answers (0.93 -> 0.895) without it. 2 with
+    #: ``full_res_crisp``: at 1 the crisp re-measure could not reach scrape_center's
+    #: near misses (2-3 CSS px); 3 lost one more synthetic picture at N=200.
+    full_res_search: float = 2.0
+    #: That full-resolution alignment weights each edge by its crispness, measured
+    #: against the gradient at this sigma (crop px; 0: not weighted; see
+    #: ``align_crisp``). A gap drawn with a soft shadow inside its outline (GeeTest-style,
+    #: scrape_center) pulls the shift by ~0.5-3 CSS px towards the shadow when the soft
+    #: ramp counts like the outline. Chosen on realworld + 2 x 200 synthetic (1.5-2.5 x
+    #: weight floor 0 / 0.25 / 0.5), checked on 2 x 1000 synthetic (see
+    #: benchmarks/results/README.md, realworld-crisp.json).
+    full_res_crisp: float = 2.0
 
     # --- coarse orientation field (search at work_width) ----------------------------
     #: Gaussian sigma (px) before the gradients. Synthetic: suppresses JPEG/pixel noise.
@@ -118,6 +128,19 @@ class EngineTuning:
     #: Gaussian sigma (crop px) before the gradients of the alignment's colour field.
     #: Synthetic.
     align_blur: float = 1.0
+    #: Crispness weighting in the candidates' alignments (0: off): each edge counts by
+    #: how much steeper it is at ``align_blur`` than at this sigma (1 for a step edge, 0
+    #: for a ramp wider than it), never less than ``crisp_keep``. Off: in every
+    #: alignment (2.5, weight floor 0) it changed which candidate wins and lowered
+    #: scrape_center's confidences (scrape_center 89 -> 86-88 right, 2 x 1000 synthetic
+    #: -5 / -4); only the winner's full-resolution re-measure uses it
+    #: (``full_res_crisp``).
+    align_crisp: float = 0.0
+    #: The weight a soft edge keeps under crispness weighting (0-1). Realworld + 2 x 200
+    #: synthetic: 0 and 0.25 gain 2-3 scrape_center pictures but lose chaoxing IMG_103
+    #: (1.9 -> 2.0-2.1 px, whose piece's soft alpha edge is the outline); 0.5 gains 1
+    #: and loses none.
+    crisp_keep: float = 0.5
     #: Radius (sigma, crop px) of the local magnitude the alignment's field divides by.
     #: Synthetic; realworld + 300 synthetic: 1.5 costs 1 scrape_center picture, 4.0 costs
     #: 1 chaoxing picture and gains 2 synthetic ones (held out chaoxing, a loss).

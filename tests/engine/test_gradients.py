@@ -108,3 +108,22 @@ def test_an_edge_in_one_colour_channel_alone_makes_the_colour_field() -> None:
         assert np.abs(c1).max() > 0.1
         np.testing.assert_allclose(c, c1, atol=1e-6)
         np.testing.assert_allclose(s, s1, atol=1e-6)
+
+
+def test_crispness_weighting_lets_a_soft_ramp_count_less_than_a_step_edge() -> None:
+    # a crisp step up at column 20 and, further right, a ramp down as high, 16 px wide
+    row = np.full(80, 60.0, dtype=np.float32)
+    row[20:] = 180.0
+    row[50:] = 180.0 - 120.0 * np.clip(np.arange(30) / 16.0, 0.0, 1.0)
+    rgb = np.repeat(np.repeat(row[None, :, None], 30, axis=0), 3, axis=2)
+    params = {"sigma": 1.0, "norm_sigma": 2.5, "floor": 0.5, "smooth": 1.5}
+
+    def strength(crisp: float) -> tuple[float, float]:
+        c, s = colour_orientation_field(rgb, **params, crisp=crisp, crisp_keep=0.0)
+        mag = np.hypot(c, s)[15]
+        return float(mag[15:26].max()), float(mag[48:70].max())
+
+    step, ramp = strength(0.0)
+    assert ramp > 0.5 * step  # contrast-normalised, the ramp counts nearly as much
+    step, ramp = strength(2.0)
+    assert step > 0.5 and ramp < 0.2 * step
