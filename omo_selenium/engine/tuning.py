@@ -52,9 +52,11 @@ class EngineTuning:
     #: against the gradient at this sigma (crop px; 0: not weighted; see
     #: ``align_crisp``). A gap drawn with a soft shadow inside its outline (GeeTest-style,
     #: scrape_center) pulls the shift by ~0.5-3 CSS px towards the shadow when the soft
-    #: ramp counts like the outline. Chosen on realworld + 2 x 200 synthetic (1.5-2.5 x
-    #: weight floor 0 / 0.25 / 0.5), checked on 2 x 1000 synthetic (see
-    #: benchmarks/results/README.md, realworld-crisp.json).
+    #: ramp counts like the outline. Chosen on realworld + 2 x 200 synthetic (sigma 2.0 /
+    #: 2.5, ``crisp_keep`` 0 / 0.25 / 0.5, window 2 / 3 px), checked on 2 x 1000 synthetic
+    #: (benchmarks/results/README.md, realworld-crisp.json). Pictures that are not scaled
+    #: down are not re-measured: scrape_center shown at DPR 1 (resized to 260 px) gains 1
+    #: and loses 1 with a crisp re-measure, its shadow ramp being only ~3 sigma wide there.
     full_res_crisp: float = 2.0
 
     # --- coarse orientation field (search at work_width) ----------------------------
@@ -78,8 +80,10 @@ class EngineTuning:
     #: ``window_fractions``). Every other width's: the coarse window only has to catch
     #: part of the piece (its box comes from the agreeing outline, not from the window),
     #: and each height costs a pass over every width, row and shift, the bulk of the
-    #: coarse search. Chosen on 2 x 1000 synthetic, checked on realworld (see
-    #: benchmarks/results/README.md, realworld-heights.json).
+    #: coarse search. Chosen among three subsets on realworld + 2 x 200 synthetic (3
+    #: heights lost ajcaptcha IMG_047; (0.13, 0.2, 0.29) lost 3 synthetic pictures),
+    #: checked on 2 x 1000 synthetic: none lost at the floor, but 2 refused scrape_center
+    #: answers move past 2 px (benchmarks/results/README.md, realworld-heights.json).
     window_heights: tuple[float, ...] = (0.1, 0.16, 0.24, 0.35)
     #: Energy-per-pixel regulariser of the coarse correlation. Synthetic.
     coarse_regulariser: float = 0.05
@@ -137,9 +141,10 @@ class EngineTuning:
     #: (``full_res_crisp``).
     align_crisp: float = 0.0
     #: The weight a soft edge keeps under crispness weighting (0-1). Realworld + 2 x 200
-    #: synthetic: 0 and 0.25 gain 2-3 scrape_center pictures but lose chaoxing IMG_103
-    #: (1.9 -> 2.0-2.1 px, whose piece's soft alpha edge is the outline); 0.5 gains 1
-    #: and loses none.
+    #: synthetic, re-measuring every picture: 0 and 0.25 gain 2-3 scrape_center pictures
+    #: but lose chaoxing IMG_103 (1.9 -> 2.0-2.1 px, its piece's outline a soft alpha
+    #: edge); 0.5 gains 1 and loses none. Re-measuring only the scaled-down pictures,
+    #: 0.25 gains 1 scrape_center picture more than 0.5 and loses 2 synthetic ones.
     crisp_keep: float = 0.5
     #: Radius (sigma, crop px) of the local magnitude the alignment's field divides by.
     #: Synthetic; realworld + 300 synthetic: 1.5 costs 1 scrape_center picture, 4.0 costs
