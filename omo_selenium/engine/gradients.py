@@ -187,7 +187,7 @@ def colour_orientation_field(
         # blurring the blurred planes by sqrt(crisp^2 - sigma^2) blurs them by crisp
         g2x, g2y = gradients(blur(planes, math.sqrt(crisp * crisp - sigma * sigma)))
         soft = np.sqrt((g2x * g2x + g2y * g2y).sum(axis=0)) + np.float32(1e-6)
-        sharp = np.sqrt((gx * gx + gy * gy).sum(axis=0))
+        sharp = np.sqrt(jxx + jyy)  # the structure tensor's trace: |grad|^2 summed
         w = np.clip((sharp / soft - 1.0) / (crisp / sigma - 1.0), 0.0, 1.0)
         inv = inv * (crisp_keep + (1.0 - crisp_keep) * w)
     return _blur_pair(c * inv, s * inv, smooth)
