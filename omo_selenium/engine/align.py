@@ -23,7 +23,13 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from .gradients import Array, blur_rows, colour_orientation_field, correlate_valid
+from .gradients import (
+    Array,
+    blur_rows,
+    colour_orientation_field,
+    correlate_valid,
+    integral_image,
+)
 from .morph import connected_bounds
 from .period import Fade
 from .tuning import DEFAULT_TUNING, EngineTuning
@@ -95,7 +101,6 @@ def _piece_field(
 def _ncc_map(temps: list[Array], targets: list[Array], ncc_floor: float) -> FArray:
     """Zero-mean NCC of the (joint) templates at every valid offset in the targets."""
     th, tw = temps[0].shape
-    hb, wb = targets[0].shape
     n = th * tw
     t = np.stack(temps)
     t = t - t.mean(axis=(1, 2), keepdims=True)
@@ -103,10 +108,8 @@ def _ncc_map(temps: list[Array], targets: list[Array], ncc_floor: float) -> FArr
     b = np.stack(targets)
     num = correlate_valid(b, t)
     # the targets' sums and sums of squares over every window, from integral images
-    ii = np.zeros((2, len(targets), hb + 1, wb + 1))
     b64 = b.astype(np.float64)
-    np.cumsum(np.cumsum(b64, axis=1), axis=2, out=ii[0, :, 1:, 1:])
-    np.cumsum(np.cumsum(b64 * b64, axis=1), axis=2, out=ii[1, :, 1:, 1:])
+    ii = integral_image(np.stack([b64, b64 * b64]))
     sums = ii[..., th:, tw:] - ii[..., :-th, tw:] - ii[..., th:, :-tw] + ii[..., :-th, :-tw]
     var = (sums[1] - sums[0] * sums[0] / n).sum(axis=0)
     floor = ncc_floor * n

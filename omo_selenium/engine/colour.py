@@ -26,6 +26,7 @@ import numpy as np
 from PIL import Image
 
 from .align import scaled_crop
+from .gradients import integral_image
 from .morph import BArray, dilate, erode
 from .tuning import DEFAULT_TUNING, EngineTuning
 
@@ -59,9 +60,7 @@ class GapEvidence:
 
 def _box_mean(a: F32, r: int) -> F32:
     k = 2 * r + 1
-    p = np.pad(a, r, mode="edge").astype(np.float64)
-    c = np.zeros((p.shape[0] + 1, p.shape[1] + 1))
-    c[1:, 1:] = p.cumsum(0).cumsum(1)
+    c = integral_image(np.pad(a, r, mode="edge"))
     out: F32 = ((c[k:, k:] - c[:-k, k:] - c[k:, :-k] + c[:-k, :-k]) / (k * k)).astype(np.float32)
     return out
 

@@ -20,6 +20,7 @@ __all__ = [
     "correlate_valid",
     "fast_length",
     "gradients",
+    "integral_image",
     "orientation_field",
 ]
 
@@ -106,6 +107,22 @@ def blur_rows(a: F, sigma: float) -> F:
     if sigma <= 0:
         return a
     out: F = _blur_axis(a, _kernel(sigma), 1)
+    return out
+
+
+def integral_image(a: FloatArray) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """The summed-area table of ``a``'s last two axes, in float64: ``out[..., y, x]`` is
+    the sum of ``a[..., :y, :x]`` (shape ``(..., h + 1, w + 1)``), so that the sum over
+    any box is four look-ups.
+
+    Both running sums are taken in place on one contiguous copy: a running sum written
+    into a strided slice of the table costs about twice the time.
+    """
+    t = a.astype(np.float64)  # always a copy: summed in place below
+    np.cumsum(t, axis=-2, out=t)
+    np.cumsum(t, axis=-1, out=t)
+    out = np.zeros((*a.shape[:-2], a.shape[-2] + 1, a.shape[-1] + 1), dtype=np.float64)
+    out[..., 1:, 1:] = t
     return out
 
 

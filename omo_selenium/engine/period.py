@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .gradients import Array, fast_length
+from .gradients import Array, fast_length, integral_image
 from .tuning import DEFAULT_TUNING, EngineTuning
 
 __all__ = ["Fade", "damp_repeats", "dominant_period"]
@@ -103,8 +103,7 @@ def dominant_period(
 def _box_sum(a: Array, r: int) -> Array:
     """Sum over the (2 r + 1) x (2 r + 1) box around every pixel (clipped at the edges)."""
     h, w = a.shape
-    c = np.zeros((h + 1, w + 1), dtype=np.float64)
-    c[1:, 1:] = a.cumsum(0).cumsum(1)
+    c = integral_image(a)
     y0 = np.clip(np.arange(h) - r, 0, h)
     y1 = np.clip(np.arange(h) + r + 1, 0, h)
     x0 = np.clip(np.arange(w) - r, 0, w)

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .gradients import Array
+from .gradients import Array, integral_image
 from .morph import connected_bounds
 from .tuning import DEFAULT_TUNING, EngineTuning
 
@@ -130,9 +130,7 @@ def coarse_candidates(
     fe = fc * fc + fs * fs
     windows, copies = [], []
     for a in (fc, fs, fe):
-        ii = np.zeros((h_img + 1, w_img + 1 + strip), dtype=np.float64)
-        np.cumsum(np.cumsum(a, axis=0, dtype=np.float64), axis=1, out=ii[1:, 1 : w_img + 1])
-        ii[:, w_img + 1 :] = ii[:, w_img : w_img + 1]
+        ii = np.pad(integral_image(a), ((0, 0), (0, strip)), mode="edge")
         windows.append(ii[:, widths].T.astype(np.float32))
         cp = np.empty(shape, dtype=np.float32)
         for k, w in enumerate(widths):

@@ -12,6 +12,7 @@ from omo_selenium.engine.gradients import (
     correlate_valid,
     fast_length,
     gradients,
+    integral_image,
 )
 
 
@@ -75,6 +76,18 @@ def test_a_stack_of_images_is_blurred_image_by_image() -> None:
     got = blur(stack, 2.0)
     for plane, want in zip(got, stack, strict=True):
         np.testing.assert_array_equal(plane, blur(np.ascontiguousarray(want), 2.0))
+
+
+def test_box_sums_from_the_integral_image_match_the_direct_sums() -> None:
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(2, 9, 13)).astype(np.float32)
+    ii = integral_image(a)
+    assert ii.shape == (2, 10, 14) and ii.dtype == np.float64
+    for y0, y1, x0, x1 in [(0, 9, 0, 13), (2, 5, 3, 11), (4, 5, 12, 13)]:
+        box = ii[:, y1, x1] - ii[:, y0, x1] - ii[:, y1, x0] + ii[:, y0, x0]
+        direct = a[:, y0:y1, x0:x1].astype(np.float64).sum(axis=(1, 2))
+        np.testing.assert_allclose(box, direct, atol=1e-9)
+    assert a.dtype == np.float32  # the input is left as it was
 
 
 def test_gradients_of_a_stack_are_those_of_each_image() -> None:
