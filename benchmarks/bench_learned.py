@@ -361,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{e.get('accepted_wrong', 0):3d} -> {m.get('accepted_wrong', 0):3d}"
         )
     if args.out:
-        args.out.write_text(json.dumps(result, indent=1) + "\n")
+        args.out.write_text(json.dumps(result, indent=1, default=lambda o: o.item()) + "\n")
     return 0
 
 
