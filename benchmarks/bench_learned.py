@@ -100,7 +100,7 @@ def _record(choose: Any, rows: list[dict[str, Any]]) -> Any:
     return wrapped
 
 
-def collect(cases: list[tuple[str, bytes | Any, float, float | None]]) -> list[dict[str, Any]]:
+def collect(cases: list[tuple[str, Any, float, float | None]]) -> list[dict[str, Any]]:
     """Run the engine on ``(key, image, width_view, truth)`` cases; keep its answer and
     the evidence of every candidate it aligned."""
     out = []
