@@ -91,6 +91,15 @@ def test_same_shape_decoy_on_textured_background_loses() -> None:
     assert _passes(seeds, decoy="same_rows_same_shape", background="noise") >= 5
 
 
+def test_a_decoy_whose_outline_fits_nearly_as_well_is_told_apart_by_colour() -> None:
+    # seed 920: a square gap and a rounded-square decoy on the same rows of a flat
+    # background; the piece's outline correlates 0.91 with the gap and 0.79 with the
+    # decoy, and the coarse score prefers the decoy. Weighed as twins, colour decides
+    cap = make_slider_image(920)
+    assert cap.params["decoy"] == "same_rows_shape" and cap.params["background"] == "flat"
+    assert _error(cap) <= 2.0
+
+
 @pytest.mark.parametrize("scale", [0.5, 1.0, 2.0])
 @pytest.mark.parametrize("dpr", [1.0, 2.0])
 def test_image_scales_and_device_pixel_ratios(scale: float, dpr: float) -> None:
