@@ -246,7 +246,7 @@ def score_confidence(
     engine = np.array([p["confidence"] for p, _ in kept])
     gapless = np.array([p["truth"] is None for p, _ in kept])
     passing = int((engine[gapless] >= engine_floor).sum())
-    floor = float(np.sort(prob[gapless])[::-1][max(passing, 1) - 1]) + 1e-9
+    floor = float(np.sort(prob[gapless])[::-1][max(passing, 1) - 1])
     out: dict[str, Any] = {"model_floor": floor, "gapless_passing_engine": passing}
     for name, conf, fl in (("engine", engine, engine_floor), ("model", prob, floor)):
         per: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
