@@ -267,21 +267,10 @@ def _synthetic(n: int, seed: int) -> list[tuple[str, Any, float, float | None]]:
 
 
 def _gapless(n: int, base: int) -> list[tuple[str, Any, float, float | None]]:
-    from omo_selenium.testing.synthetic import BACKGROUNDS, make_background
-
-    out: list[tuple[str, Any, float, float | None]] = []
-    for i in range(n):
-        kind = BACKGROUNDS[i % len(BACKGROUNDS)]
-        size, width_view = bench.GAPLESS_SIZES[(i // len(BACKGROUNDS)) % len(bench.GAPLESS_SIZES)]
-        out.append(
-            (
-                f"gapless/{kind}_{base + i}",
-                make_background(base + i, kind, size=size),
-                width_view,
-                None,
-            )
-        )
-    return out
+    return [
+        (f"gapless/{kind}_{base + i}", picture, width_view, None)
+        for i, (kind, picture, width_view) in enumerate(bench.gapless_pictures(n, base))
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,6 +36,7 @@ import os
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -171,23 +172,29 @@ def run_engine(cases: list[Case], *, tuning: Any = None, with_piece: bool = Fals
 GAPLESS_SIZES = (((340, 170), 340.0), ((520, 320), 260.0))
 
 
+def gapless_pictures(n: int, base: int = 10_000) -> Iterator[tuple[str, Image.Image, float]]:
+    """``n`` generated pictures without any piece or gap, as ``(kind, picture,
+    width_view)``: every kind of background in turn, both sizes of
+    :data:`GAPLESS_SIZES`, from seed ``base`` on."""
+    from omo_selenium.testing.synthetic import BACKGROUNDS, make_background
+
+    for i in range(n):
+        kind = BACKGROUNDS[i % len(BACKGROUNDS)]
+        size, width_view = GAPLESS_SIZES[(i // len(BACKGROUNDS)) % len(GAPLESS_SIZES)]
+        yield kind, make_background(base + i, kind, size=size), width_view
+
+
 def run_gapless(n: int, floor: float, *, tuning: Any = None) -> dict[str, Any]:
     """The engine on ``n`` generated pictures without any piece or gap (every kind of
     background in turn, both sizes of :data:`GAPLESS_SIZES`): every answer there is
     wrong, so each one accepted at ``floor`` is a wrong answer the confidence let pass.
     Reports, per kind, how many are accepted at ``floor`` and at lower floors."""
-    from omo_selenium.testing.synthetic import BACKGROUNDS, make_background
-
     floors = sorted({floor, 0.05, 0.02})
     kwargs: dict[str, Any] = {} if tuning is None else {"tuning": tuning}
     confs: dict[str, list[float]] = defaultdict(list)
-    for i in range(n):
-        kind = BACKGROUNDS[i % len(BACKGROUNDS)]
-        size, width_view = GAPLESS_SIZES[(i // len(BACKGROUNDS)) % len(GAPLESS_SIZES)]
+    for kind, picture, width_view in gapless_pictures(n):
         try:
-            match = engine_module.locate(
-                make_background(10_000 + i, kind, size=size), width_view, **kwargs
-            )
+            match = engine_module.locate(picture, width_view, **kwargs)
             confs[kind].append(match.confidence)
         except OmoCaptchaError:
             confs[kind].append(0.0)
