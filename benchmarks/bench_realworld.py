@@ -11,6 +11,7 @@ object a line: ``file``, ``answer_css``, ``width_view``, optional ``piece`` and
     python benchmarks/bench_realworld.py --gapless 300        # + 300 pictures without a gap
     python benchmarks/bench_realworld.py --piece-x 12 20 30   # + pieces set in from the edge
     python benchmarks/bench_realworld.py --draw "gap_outline='inner_shadow'"  # + a gap style
+    python benchmarks/bench_realworld.py --synthetic 1000 --breakdown  # misses by parameter
 
 Reports, per source: the share within 1 / 2 / 5 CSS px (a refusal counts as a miss),
 refusals (of right and of wrong answers), median and p95 ms per image with the load
@@ -22,8 +23,10 @@ held-out source's score with it. ``--gapless N`` adds N generated pictures witho
 gap, where every answer is wrong: how many the confidence lets pass. ``--piece-x PX ...``
 runs the synthetic images once more for each PX with the piece that many px in from the
 left edge (sources ``synthetic_piece_x=PX_sSEED``); ``--draw PARAM=VALUE`` once more with generator
-parameters fixed, e.g. a gap style kept out of the default draw. Results JSON goes to
-``benchmarks/results/``.
+parameters fixed, e.g. a gap style kept out of the default draw. ``--breakdown`` groups
+the synthetic answers by generator parameter (background, shape, gap style, decoration,
+upscaling, ...): where the misses and the imprecise answers come from. Results JSON goes
+to ``benchmarks/results/``.
 """
 
 from __future__ import annotations
@@ -68,6 +71,8 @@ class Case:
     answer_css: float
     piece_path: Path | None = None
     piece_xy: tuple[float, float] | None = None
+    #: the generator's drawn parameters (synthetic cases only)
+    params: dict[str, Any] | None = None
 
 
 @dataclass
@@ -130,6 +135,7 @@ def synthetic_cases(n: int, seed: int, draw: dict[str, Any] | None = None) -> li
                 buf.getvalue(),
                 cap.width_view,
                 cap.true_distance_css,
+                params=cap.params,
             )
         )
     return out
@@ -329,6 +335,64 @@ def leave_one_source_out(by_source: dict[str, list[Outcome]]) -> dict[str, Any]:
     return out
 
 
+#: Generator parameters the ``--breakdown`` table groups the synthetic answers by.
+BREAKDOWN_PARAMS = (
+    "background",
+    "shape",
+    "gap_style",
+    "gap_outline",
+    "decoy",
+    "outline",
+    "halo",
+    "piece_bevel",
+    "dpr",
+    "noise",
+    "jpeg",
+    "upscale",
+)
+
+
+def _param_value(params: dict[str, Any], name: str) -> str:
+    """A drawn parameter as a group label; numbers drawn from a range become bands."""
+    if name == "upscale":  # screenshot px per native px: how blurred the shapes are
+        scale = float(params["scale"]) * float(params["dpr"])
+        return "<1" if scale < 1 else "1-2" if scale < 2 else ">=2"
+    value = params.get(name)
+    if name == "noise":
+        return "0" if not value else "0.5-3"
+    if name == "jpeg":
+        return "png" if not value else "jpeg"
+    return str(value)
+
+
+def breakdown(cases: list[Case], outs: list[Outcome], floor: float) -> dict[str, Any]:
+    """Per generator parameter and value: how many synthetic answers land within 1 and
+    2 CSS px at ``floor``, and how many are refused or accepted wrong. Shows which kinds
+    of picture the misses and the imprecise answers come from."""
+    drawn = {(c.source, c.name): c.params for c in cases if c.params is not None}
+    rows = [(drawn[(o.source, o.name)], o) for o in outs if (o.source, o.name) in drawn]
+    table: dict[str, Any] = {}
+    for name in BREAKDOWN_PARAMS:
+        groups: dict[str, list[Outcome]] = defaultdict(list)
+        for params, o in rows:
+            groups[_param_value(params, name)].append(o)
+        table[name] = {
+            value: {
+                "n": len(g),
+                "within_1px": round(
+                    sum(o.error <= 1 and o.confidence >= floor for o in g) / len(g), 3
+                ),
+                "within_2px": round(
+                    sum(o.error <= 2 and o.confidence >= floor for o in g) / len(g), 3
+                ),
+                "refused": sum(o.confidence < floor for o in g),
+                "accepted_wrong": sum(o.error > 2 and o.confidence >= floor for o in g),
+            }
+            for value, g in sorted(groups.items())
+        }
+    return table
+
+
 def _literals(items: list[str]) -> dict[str, Any]:
     """``NAME=VALUE`` arguments as a dict, each value a Python literal."""
     out = {}
@@ -380,6 +444,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also run the synthetic images with this generator parameter fixed "
         "(a Python literal, e.g. gap_outline='inner_shadow'); repeatable, all together",
     )
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also group the synthetic answers by generator parameter",
+    )
     parser.add_argument("--out", type=Path, help="results JSON (default benchmarks/results/...)")
     parser.add_argument("--quiet", action="store_true", help="no per-miss listing")
     parser.add_argument(
@@ -423,6 +492,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.loso:
         report["leave_one_source_out"] = leave_one_source_out(by_source)
+    if args.breakdown:
+        report["synthetic_breakdown"] = breakdown(cases, outs, floor)
     if args.gapless > 0:
         report["gapless"] = run_gapless(args.gapless, floor, tuning=tuning)
     if args.piece:
@@ -474,6 +545,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== pictures without a gap (floor {floor}): accepted = a wrong answer let pass")
         for kind, r in report["gapless"].items():
             print(f"  {kind:10s} " + " ".join(f"{k}={v}" for k, v in r.items()))
+    if "synthetic_breakdown" in report:
+        print(f"== synthetic answers by generator parameter (floor {floor})")
+        for name, groups in report["synthetic_breakdown"].items():
+            cells = (
+                f"{v}: n={g['n']} 1px={g['within_1px']:.3f} 2px={g['within_2px']:.3f} "
+                f"refused={g['refused']} wrong={g['accepted_wrong']}"
+                for v, g in groups.items()
+            )
+            print(f"  {name}: " + " | ".join(cells))
     if "leave_one_source_out" in report:
         print("== leave one source out:", json.dumps(report["leave_one_source_out"]))
     RESULTS.mkdir(parents=True, exist_ok=True)
