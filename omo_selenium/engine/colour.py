@@ -9,7 +9,9 @@ gap crop shifted by the measured sub-pixel shift), this module:
    iteratively re-weighted least-squares fit, started on the central ellipse of the
    piece box, keeps the pixels the fit explains;
 2. measures how well that fit explains the gap (``fit``, 1 is perfect) and the
-   normalised colour correlation of the mask's interior (``interior``);
+   normalised colour correlation of the mask's interior (``interior``), and how the
+   colours change from the piece to the candidate (``gain``, ``level_change``): a
+   candidate where they do not change at all is a copy, not a drawn gap;
 3. measures continuity: just outside the real gap, the background carries on the
    colours found just inside the piece's outline; the per-sector mean colours of a thin
    band inside the piece and a band outside the gap are compared (``seam``, in
@@ -50,12 +52,22 @@ class GapEvidence:
         plain_seam: the same without the brightness gain: pieces are mostly drawn with
             the picture's own brightness, and then even a one-level step on a flat
             background tells a twin from the real gap.
+        gain: the plain (unregularised, unclamped) gain of the gap's colours over the
+            piece's inside the mask: about 1 where the candidate shows the piece's own
+            colours unchanged.
+        level_change: how far (grey levels, mean of the channels) the mean colour
+            inside the mask moves from the piece to the candidate. A gap is drawn by
+            changing the picture there (darkened, whitened, greyed, filled); a
+            candidate that shows the piece's colours at the same level and gain is the
+            picture repeating itself (drawn shapes, a pattern), not a gap.
     """
 
     fit: float = 0.0
     interior: float = 0.0
     seam: float = 99.0
     plain_seam: float = 99.0
+    gain: float = 0.0
+    level_change: float = 99.0
 
 
 def _box_mean(a: F32, r: int) -> F32:
@@ -158,6 +170,12 @@ def gap_evidence(
         return GapEvidence()
     inside_gap = gap[mask]
     spread = float(((inside_gap - inside_gap.mean(0)) ** 2).sum())
+    inside_piece = piece[mask]
+    dp = inside_piece - inside_piece.mean(0)
+    plain_gain = float((dp * (inside_gap - inside_gap.mean(0))).sum()) / max(
+        float((dp * dp).sum()), 1e-6
+    )
+    level_change = float(np.abs(inside_gap.mean(0) - inside_piece.mean(0)).mean())
     fit = 1.0 - float(res[mask].sum()) / (spread + t.fit_regulariser * n)
 
     interior = 0.0
@@ -189,4 +207,11 @@ def gap_evidence(
         gain = min(t.seam_gain[1], max(t.seam_gain[0], gain))
         seam = float(np.sqrt(np.median(((gain * p_in - g_out) ** 2).sum(1))))
         plain_seam = float(np.sqrt(np.median(((p_in - g_out) ** 2).sum(1))))
-    return GapEvidence(fit=fit, interior=interior, seam=seam, plain_seam=plain_seam)
+    return GapEvidence(
+        fit=fit,
+        interior=interior,
+        seam=seam,
+        plain_seam=plain_seam,
+        gain=plain_gain,
+        level_change=level_change,
+    )

@@ -33,7 +33,8 @@ How it works:
    best, the gap is modelled as a blend of the piece (``gap = a * piece + b``, one gain
    for all channels); the fit, the interior's colour correlation and the continuity of
    the background across the gap's outline tell a real gap from a decoy. Between twins
-   (same outline fit, same box), colour alone decides.
+   (same outline fit, same box), colour alone decides. A candidate that shows the
+   piece's colours unchanged is a copy (the picture repeating itself), not a drawn gap.
 4. **Confidence**: the fine correlation, scaled by how far the coarse peak stands out of
    the scores of all shifts (or by the fine correlation itself, when it is high), so
    that a picture without a gap scores low.
@@ -59,7 +60,7 @@ from .._types import GapMatch, ImageInput, PieceImage
 from ..errors import ConfigurationError, SolveFailed
 from ..images import open_image
 from .align import Alignment, align, refine_box
-from .colour import gap_evidence
+from .colour import GapEvidence, gap_evidence
 from .gradients import Array, blur, gradients, orientation_field
 from .period import Fade, damp_repeats, dominant_period
 from .piece import match_sprite
@@ -259,6 +260,12 @@ def _align_candidates(
     return aligned
 
 
+def _copy(ev: GapEvidence, t: EngineTuning) -> bool:
+    """Whether a candidate shows the piece's colours unchanged (same level, same
+    gain): a copy of the piece in the picture, where a gap would show them changed."""
+    return ev.level_change < t.copy_level and t.copy_gain[0] <= ev.gain <= t.copy_gain[1]
+
+
 def _choose(
     img: Image.Image, aligned: list[tuple[float, Alignment, Box4, Candidate]], t: EngineTuning
 ) -> tuple[_Scored, float | None]:
@@ -274,6 +281,11 @@ def _choose(
         colour = t.fit_weight * ev.fit + t.interior_weight * ev.interior - t.seam_weight * seam
         twin = fit.ncc + t.twin_fit_weight * ev.fit + t.twin_interior_weight * ev.interior
         twin -= t.twin_seam_weight * (seam + math.log1p(min(ev.plain_seam, t.seam_cap)))
+        if _copy(ev, t):
+            # the candidate shows the piece's own colours unchanged: the picture
+            # repeating itself, not a gap drawn there
+            colour -= t.copy_penalty
+            twin -= t.copy_penalty
         weighed.append(_Scored(edge, edge + colour, twin, fit, box, cand))
     weighed.sort(key=lambda s: -s.total)
     best = weighed[0]

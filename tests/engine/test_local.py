@@ -100,6 +100,19 @@ def test_a_decoy_whose_outline_fits_nearly_as_well_is_told_apart_by_colour() -> 
     assert _error(cap) <= 2.0
 
 
+def test_shapes_that_repeat_in_the_picture_are_no_gap_for_the_piece() -> None:
+    # seed 457: a triangle piece over a background of drawn shapes; a shape at the
+    # start and one further right are the same colours, pixel for pixel, and their
+    # outlines fit best. A gap is drawn by changing the picture: a copy is not one
+    cap = make_slider_image(457)
+    assert cap.params["background"] == "shapes" and cap.params["decoy"] == "none"
+    assert _error(cap) <= 2.0
+    copied = locate(
+        cap.image, cap.width_view, tuning=dataclasses.replace(DEFAULT_TUNING, copy_level=0.0)
+    )
+    assert abs(copied.distance_css - cap.true_distance_css) > 2.0
+
+
 @pytest.mark.parametrize("scale", [0.5, 1.0, 2.0])
 @pytest.mark.parametrize("dpr", [1.0, 2.0])
 def test_image_scales_and_device_pixel_ratios(scale: float, dpr: float) -> None:

@@ -110,10 +110,14 @@ def test_a_decoy_beside_the_piece_that_matched_its_twin_is_not_taken_for_the_pie
 
 def test_a_pair_of_decoys_above_the_piece_that_match_each_other_do_not_win() -> None:
     # the left decoy's box reaches back to the start; its left square fits the far
-    # decoy barely well enough, its right square (the decoy itself) fits it best
+    # decoy barely well enough, its right square (the decoy itself) fits it best. Two
+    # decoys drawn alike are also a copy of each other (the same colours at the same
+    # level), which alone keeps them from winning too
     case = _case("ajcaptcha/IMG_026.png")
     assert _right(case)
-    assert abs(_distance(case, anchor_share=0.0) - case.answer_css) > 2
+    assert abs(_distance(case, anchor_share=0.0) - case.answer_css) <= 2
+    assert abs(_distance(case, copy_level=0.0) - case.answer_css) <= 2
+    assert abs(_distance(case, anchor_share=0.0, copy_level=0.0) - case.answer_css) > 2
 
 
 def test_a_horizon_running_on_beside_the_piece_does_not_hand_the_win_to_a_decoy() -> None:
