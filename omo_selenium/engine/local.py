@@ -37,7 +37,7 @@ How it works:
    piece's colours unchanged is a copy (the picture repeating itself), not a drawn gap.
 4. **Confidence**: the fine correlation, scaled by how far the coarse peak stands out of
    the scores of all shifts (or by the fine correlation itself, when it is high), so
-   that a picture without a gap scores low.
+   that a picture without a gap scores low; 0 when the winner is a copy.
 
 Example:
     >>> from omo_selenium.engine import LocalEngine
@@ -186,6 +186,7 @@ class _Scored:
     fit: Alignment
     box: Box4
     cand: Candidate
+    copy: bool = False
 
 
 def _twins(a: _Scored, b: _Scored, w_img: int, t: EngineTuning) -> bool:
@@ -281,12 +282,13 @@ def _choose(
         colour = t.fit_weight * ev.fit + t.interior_weight * ev.interior - t.seam_weight * seam
         twin = fit.ncc + t.twin_fit_weight * ev.fit + t.twin_interior_weight * ev.interior
         twin -= t.twin_seam_weight * (seam + math.log1p(min(ev.plain_seam, t.seam_cap)))
-        if _copy(ev, t):
+        copy = _copy(ev, t)
+        if copy:
             # the candidate shows the piece's own colours unchanged: the picture
             # repeating itself, not a gap drawn there
             colour -= t.copy_penalty
             twin -= t.copy_penalty
-        weighed.append(_Scored(edge, edge + colour, twin, fit, box, cand))
+        weighed.append(_Scored(edge, edge + colour, twin, fit, box, cand, copy))
     weighed.sort(key=lambda s: -s.total)
     best = weighed[0]
     # between twins (same outline, same size) the coarse score says little; the colour
@@ -390,6 +392,9 @@ def locate(
     standout = (best.cand.prominence - t.prominence_floor) / t.prominence_span
     close_fit = (ncc - t.credible_ncc) / t.credible_ncc_span
     standout = min(1.0, max(0.0, standout, close_fit))
+    if best.copy:
+        # the best place shows the piece's colours unchanged: no gap was drawn there
+        standout = 0.0
     scale = width_view / w_img if width_view is not None else 1.0
     bx, by, bw, bh = (v * k for v in box)
     found = (round(bx), round(by), max(1, round(bw)), max(1, round(bh)))

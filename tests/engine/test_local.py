@@ -113,6 +113,17 @@ def test_shapes_that_repeat_in_the_picture_are_no_gap_for_the_piece() -> None:
     assert abs(copied.distance_css - cap.true_distance_css) > 2.0
 
 
+def test_a_picture_of_shapes_without_a_gap_is_refused_when_the_best_match_is_a_copy() -> None:
+    # two drawn shapes of the same colours fit each other's outline closely (0.92 before
+    # the copy rule), but nothing was changed where a gap would be drawn
+    picture = make_background(10_074, "shapes", size=(340, 170))
+    assert locate(picture, 340).confidence == 0.0
+    with pytest.raises(SolveFailed):
+        LocalEngine().solve(_png(picture), width_view=340)
+    no_rule = dataclasses.replace(DEFAULT_TUNING, copy_level=0.0)
+    assert locate(picture, 340, tuning=no_rule).confidence > DEFAULT_TUNING.min_confidence
+
+
 @pytest.mark.parametrize("scale", [0.5, 1.0, 2.0])
 @pytest.mark.parametrize("dpr", [1.0, 2.0])
 def test_image_scales_and_device_pixel_ratios(scale: float, dpr: float) -> None:
