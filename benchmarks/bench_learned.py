@@ -111,15 +111,16 @@ def collect(cases: list[tuple[str, Any, float, float | None]]) -> list[dict[str,
             local._choose = _record(original, rows)
             try:
                 m = local.locate(image, width_view)
-                answer, confidence = m.distance_css, m.confidence
+                answer, confidence, lead = m.distance_css, m.confidence, m.lead
             except OmoCaptchaError:
-                answer, confidence = None, 0.0
+                answer, confidence, lead = None, 0.0, None
             out.append(
                 {
                     "key": key,
                     "truth": truth,
                     "answer": answer,
                     "confidence": confidence,
+                    "lead": lead,
                     "rows": rows,
                 }
             )
@@ -177,12 +178,14 @@ def confidence_vector(p: dict[str, Any]) -> list[float] | None:
     if not win:
         return None
     r = win[0]
-    others = [o["edge"] for o in rows if abs(o["dx"] - r["dx"]) > max(2.0, 0.03 * r["width"])]
+    # the engine's own lead (GapMatch.lead): the winner's total over the best candidate
+    # weighed at another place; None when no other place was weighed
+    lead = p["lead"]
     return [
         r["ncc"],
         math.log(max(r["prominence"], 0.5)),
-        min(1.0, r["edge"] - max(others)) if others else 1.0,
-        float(not others),
+        min(1.0, lead) if lead is not None else 1.0,
+        float(lead is None),
         r["fit"],
         r["interior"],
         math.log1p(min(r["seam"], 99.0)),
