@@ -220,7 +220,9 @@ class EngineTuning:
     #: confidently wrong. 5 and 8 give the same answers there.
     copy_level: float = 5.0
     #: ... and whose colours' gain over the piece's is in this range, is a copy of the
-    #: piece in the picture, not a gap drawn there.
+    #: piece in the picture, not a gap drawn there. Around a copy's gain of 1; on the
+    #: same pictures 0.7-1.4 gives the same answers, 0.9-1.1 lets one of the two wrong
+    #: answers the rule refuses through again (13170).
     copy_gain: tuple[float, float] = (0.8, 1.25)
     #: Taken off a copy's colour evidence (and its twin score): more than any colour
     #: evidence gives, so a copy wins only where no candidate is a gap. Realworld + 2 x
