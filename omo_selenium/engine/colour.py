@@ -168,14 +168,12 @@ def gap_evidence(
     n = int(mask.sum())
     if n < t.min_mask_px:
         return GapEvidence()
-    inside_gap = gap[mask]
-    spread = float(((inside_gap - inside_gap.mean(0)) ** 2).sum())
-    inside_piece = piece[mask]
-    dp = inside_piece - inside_piece.mean(0)
-    plain_gain = float((dp * (inside_gap - inside_gap.mean(0))).sum()) / max(
-        float((dp * dp).sum()), 1e-6
-    )
-    level_change = float(np.abs(inside_gap.mean(0) - inside_piece.mean(0)).mean())
+    inside_gap, inside_piece = gap[mask], piece[mask]
+    mean_gap, mean_piece = inside_gap.mean(0), inside_piece.mean(0)
+    dg, dp = inside_gap - mean_gap, inside_piece - mean_piece
+    spread = float((dg * dg).sum())
+    plain_gain = float((dp * dg).sum()) / max(float((dp * dp).sum()), 1e-6)
+    level_change = float(np.abs(mean_gap - mean_piece).mean())
     fit = 1.0 - float(res[mask].sum()) / (spread + t.fit_regulariser * n)
 
     interior = 0.0
