@@ -12,6 +12,7 @@ the peak and its neighbours gives the sub-pixel shift.
 :func:`refine_box` re-measures the piece's box once a shift is known: at that shift the
 piece's outline agrees with the gap's all around (a crisp closed ring at this scale,
 whatever the decoration), which often bounds the piece better than the coarse search.
+:func:`complete_right` extends a box that ends inside the piece to its right outline.
 """
 
 from __future__ import annotations
@@ -34,7 +35,15 @@ from .morph import connected_bounds
 from .period import Fade
 from .tuning import DEFAULT_TUNING, EngineTuning
 
-__all__ = ["ALIGN_SIZE", "Alignment", "FArray", "align", "refine_box", "scaled_crop"]
+__all__ = [
+    "ALIGN_SIZE",
+    "Alignment",
+    "FArray",
+    "align",
+    "complete_right",
+    "refine_box",
+    "scaled_crop",
+]
 
 #: Size (px) of the piece's larger side in the alignment crops (the default tuning's).
 ALIGN_SIZE = DEFAULT_TUNING.align_size
@@ -268,3 +277,53 @@ def refine_box(
         return box
     x, y, w, h = bounds
     return x0 + x / f, y0 + y / f, w / f, h / f
+
+
+def complete_right(
+    img: Image.Image,
+    box: Box,
+    dx: float,
+    dy: float,
+    *,
+    tuning: EngineTuning = DEFAULT_TUNING,
+    fade: Fade | None = None,
+) -> Box:
+    """Extend ``box`` to the piece's right outline when it ends short of it.
+
+    A window anchored at the picture's left edge can match on the piece's left outline
+    alone, and the box then ends inside the piece. The piece's right outline agrees with
+    the gap's along the whole height of the box, a column of agreement that stands out
+    of the columns around it, at the shift ``dx`` (within ``tuning.complete_search``; the
+    shift measured on one side may be off). When the strongest such column lies beyond
+    the box's right side, the box is widened to it, plus a margin for its shadow; the
+    columns searched never reach the gap. Returns ``box`` unchanged otherwise.
+    """
+    t = tuning
+    bx, by, bw, bh = box
+    w_img, h_img = img.size
+    f = min(1.0, t.align_size / max(bw, bh, 1.0))
+    right = bx + bw
+    n = max(1, round(t.complete_search * f))
+    x0 = max(0, math.floor(right - 0.15 * bw))
+    x1 = min(right + t.complete_reach * bh, dx - (n + 1) / f, w_img - dx - (n + 1) / f)
+    y0 = max(0, math.floor(by), math.ceil(-dy))
+    y1 = min(by + bh, h_img, h_img - dy)
+    w, h = int((x1 - x0) * f), int((y1 - y0) * f)
+    if w < 4 or h < 4:
+        return box
+    pc, ps = _piece_field(img, x0, y0, w, h, f, t, fade)
+    # one field over the gap's columns at every shift, sliced per shift
+    gc, gs = _field(scaled_crop(img, x0 + dx - n / f, y0 + dy, w + 2 * n, h, f), t)
+    per_shift = np.stack(
+        [(pc * gc[:, i : i + w] + ps * gs[:, i : i + w]).mean(axis=0) for i in range(2 * n + 1)]
+    )
+    profile = per_shift.max(axis=0)
+    j = int(np.argmax(profile))
+    peak = float(profile[j])
+    if peak < t.complete_level or peak < t.complete_ratio * max(float(np.median(profile)), 0.05):
+        return box
+    edge = x0 + (j + 0.5) / f
+    if edge < right:
+        return box
+    new_right = min(edge + t.complete_margin * bh, w_img - dx)
+    return bx, by, new_right - bx, bh

@@ -181,6 +181,31 @@ class EngineTuning:
     #: Share of the strong agreement (98th percentile) inside the old box a pixel needs to
     #: count as outline in the refinement. Synthetic.
     refine_level: float = 0.5
+    #: The winner's box is completed to the piece's right outline when a column beyond
+    #: its right side agrees with the gap this well (mean over the box's rows, best of
+    #: the shifts within ``complete_search``). A coarse window anchored at the left edge
+    #: can match on the piece's left outline alone and end inside the piece; the shift is
+    #: then measured on one side, where a shadow outside the piece and one inside the
+    #: gap pull it the same way (scrape_center: 2-4 CSS px too far). Chosen on
+    #: scrape_center: 0.2-0.3 complete captcha_131 and 308 (right now), 0.4 only 131.
+    #: Checked on the other sources and held out (2 x 1000 synthetic, 1000 from seed
+    #: 50000, the 400 inner-shadow pictures, chaoxing, ajcaptcha): it moves 1-2 % of
+    #: the answers, by at most 1.1 px, none across the 2 px line.
+    complete_level: float = 0.3
+    #: ... and at least this many times the median column (floor 0.05): on a background of
+    #: stripes every column agrees and none is an outline. 3 and 4: the same answers; 2
+    #: loses a synthetic picture.
+    complete_ratio: float = 3.0
+    #: How far beyond the box's right side the outline is looked for, share of the box's
+    #: height (never into the gap). 0.6 and 1.0: the same answers.
+    complete_reach: float = 0.6
+    #: Margin kept beyond the outline (its shadow), share of the box's height: a box that
+    #: ends on the outline itself still measures the shift too far. 0.03-0.08: the same
+    #: answers.
+    complete_margin: float = 0.05
+    #: Play (px of the searched picture) of the outline's shift and of the re-alignment
+    #: on the completed box.
+    complete_search: float = 3.0
 
     # --- choosing among candidates (omo_selenium.engine.local) -----------------------
     #: Only candidates this close to the best edge score are weighed in colour. Synthetic.
