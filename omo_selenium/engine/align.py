@@ -304,7 +304,7 @@ def complete_right(
     f = min(1.0, t.align_size / max(bw, bh, 1.0))
     right = bx + bw
     n = max(1, round(t.complete_search * f))
-    x0 = max(0, math.floor(right - 0.15 * bw))
+    x0 = max(0, math.floor(right - t.complete_from * bw))
     x1 = min(right + t.complete_reach * bh, dx - (n + 1) / f, w_img - dx - (n + 1) / f)
     y0 = max(0, math.floor(by), math.ceil(-dy))
     y1 = min(by + bh, h_img, h_img - dy)
@@ -320,7 +320,8 @@ def complete_right(
     profile = per_shift.max(axis=0)
     j = int(np.argmax(profile))
     peak = float(profile[j])
-    if peak < t.complete_level or peak < t.complete_ratio * max(float(np.median(profile)), 0.05):
+    typical = max(float(np.median(profile)), t.complete_floor)
+    if peak < t.complete_level or peak < t.complete_ratio * typical:
         return box
     edge = x0 + (j + 0.5) / f
     if edge < right:

@@ -28,7 +28,10 @@ How it works:
    (the outline's closed ring) gives a second box; the piece is aligned once more on
    it, and the box the piece fits better with is kept. A piece must wait at the start:
    a box further in, or a wide box whose left square does not fit the gap (a decoy
-   beside the piece that matched its twin), is penalised.
+   beside the piece that matched its twin), is penalised. The winner's box, when it ends
+   inside the piece (a window that matched the piece's left outline alone), is completed
+   to the piece's right outline and the winner aligned once more: measured on one side,
+   a shadow outside the piece and one inside the gap pull the shift the same way.
 3. **Colour evidence** (:mod:`omo_selenium.engine.colour`): for the candidates close to the
    best, the gap is modelled as a blend of the piece (``gap = a * piece + b``, one gain
    for all channels); the fit, the interior's colour correlation and the continuity of

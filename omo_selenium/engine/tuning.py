@@ -192,16 +192,22 @@ class EngineTuning:
     #: 50000, the 400 inner-shadow pictures, chaoxing, ajcaptcha): it moves 1-2 % of
     #: the answers, by at most 1.1 px, none across the 2 px line.
     complete_level: float = 0.3
-    #: ... and at least this many times the median column (floor 0.05): on a background of
-    #: stripes every column agrees and none is an outline. 3 and 4: the same answers; 2
-    #: loses a synthetic picture.
+    #: ... and at least this many times the median column (never less than
+    #: ``complete_floor``): on a background of stripes every column agrees and none is
+    #: an outline. 3 and 4: the same answers; 2 loses a synthetic picture.
     complete_ratio: float = 3.0
+    #: The least median column counted by ``complete_ratio`` (on a flat background the
+    #: columns agree about nothing). By hand.
+    complete_floor: float = 0.05
+    #: Where the search for the outline starts, share of the box's width inside its right
+    #: side (an outline the box barely reaches). By hand.
+    complete_from: float = 0.15
     #: How far beyond the box's right side the outline is looked for, share of the box's
     #: height (never into the gap). 0.6 and 1.0: the same answers.
     complete_reach: float = 0.6
     #: Margin kept beyond the outline (its shadow), share of the box's height: a box that
-    #: ends on the outline itself still measures the shift too far. 0.03-0.08: the same
-    #: answers.
+    #: ends on the outline itself still measures the shift too far. 0.05 and 0.08: the
+    #: same answers; at 0.03 captcha_308 stays 2.5 CSS px too far.
     complete_margin: float = 0.05
     #: Play (px of the searched picture) of the outline's shift and of the re-alignment
     #: on the completed box.
