@@ -2,8 +2,8 @@
 
 Most widgets say how a drag went in ways that do not depend on their vendor: the
 captcha closes (hidden or removed), words appear on the widget (classes, aria and data
-attributes, text: "success", "verified", "fail", "try again"), the handle and piece go
-back to the start, a new picture comes. :class:`VerdictWatch` snapshots the widget
+attributes, text: "success", "verified", "fail", "try again", also in Chinese; a check
+mark icon), the handle and piece go back to the start, a new picture comes. :class:`VerdictWatch` snapshots the widget
 (the smallest element holding both the picture and the handle) before the press and
 while the button is still held, and after release polls until one of these signs
 appears or the wait ends. Only new words count (those not on the widget while
@@ -42,7 +42,7 @@ logger = logging.getLogger("omo_selenium.solver")
 #: hint again must not read as a success.
 SUCCESS_WORDS = frozenset(
     {"success", "successful", "successfully", "succeeded", "verified", "passed", "pass", "ok",
-     "solved", "validated", "approved"}
+     "solved", "validated", "approved", "check", "checkmark", "tick"}
 )  # fmt: skip
 #: Words that mean the drag was rejected.
 FAILURE_WORDS = frozenset(
@@ -55,6 +55,25 @@ PENDING_WORDS = frozenset(
 )
 #: Words that turn a following success word into a failure ("not verified").
 NEGATIONS = frozenset({"not", "no", "unable", "cannot", "couldn", "never", "un"})
+#: The same signs in Chinese, in which many slider widgets speak ("验证通过！", "验证失败，
+#: 请重试"). Chinese has no spaces, so these are looked for as phrases, each standing for
+#: an English word above; a phrase found is taken out of the text before the later ones
+#: are looked for, so the negated forms come first ("未通过", not passed, holds "通过").
+#: Instructions ("拖动滑块完成拼图", drag the slider to complete the puzzle) hold none.
+CHINESE_PHRASES: tuple[tuple[str, str], ...] = (
+    ("未通过", "not-passed"),
+    ("不通过", "not-passed"),
+    ("没通过", "not-passed"),
+    ("失败", "failed"),
+    ("重试", "retry"),
+    ("再试", "again"),
+    ("错误", "error"),
+    ("验证中", "verifying"),
+    ("校验中", "verifying"),
+    ("加载中", "loading"),
+    ("成功", "success"),
+    ("通过", "passed"),
+)
 
 #: Seconds between two looks at the page while waiting for the verdict (a look is one
 #: script call, ~10-20 ms: the wait ends within a few tens of ms of the page's answer).
@@ -157,9 +176,14 @@ _SPLIT = re.compile(r"[^a-z]+")
 
 def words_of(strings: Iterable[str]) -> frozenset[str]:
     """The words in class names, attributes and text, lower case; a success word right
-    after a negation ("not verified") becomes ``"not-<word>"``, a failure."""
+    after a negation ("not verified") becomes ``"not-<word>"``, a failure. Chinese phrases
+    count as the words they stand for (:data:`CHINESE_PHRASES`)."""
     found: set[str] = set()
     for text in strings:
+        for phrase, word in CHINESE_PHRASES:
+            if phrase in text:
+                found.add(word)
+                text = text.replace(phrase, " ")
         tokens = [t for t in _SPLIT.split(_CAMEL.sub(r"\1 \2", text).lower()) if len(t) >= 2]
         for i, token in enumerate(tokens):
             if token in SUCCESS_WORDS and i > 0 and tokens[i - 1] in NEGATIONS:

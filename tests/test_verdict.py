@@ -57,6 +57,31 @@ def test_new_words_on_the_widget_decide(words: str, verdict: Verdict) -> None:
     assert decided is not None and decided[0] is verdict
 
 
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("验证通过！", Verdict.ACCEPTED),  # vue-puzzle-vcode's "verification passed!"
+        ("验证成功", Verdict.ACCEPTED),
+        ("验证失败，请重试", Verdict.REJECTED),
+        ("再试一次", Verdict.REJECTED),  # slide-verify's "try once more"
+        ("验证未通过", Verdict.REJECTED),  # "not passed" holds "passed"
+    ],
+)
+def test_chinese_widgets_say_how_the_drag_went(text: str, verdict: Verdict) -> None:
+    decided = judge(_state(), _state(text), start_x=20.0)
+    assert decided is not None and decided[0] is verdict
+
+
+def test_a_chinese_instruction_is_no_verdict() -> None:
+    assert words_of(["拖动滑块完成拼图", "向右滑动填充拼图"]) == frozenset()
+
+
+def test_a_check_mark_icon_appearing_is_a_success() -> None:
+    # slide-verify swaps its handle icon for Font Awesome's check on success
+    decided = judge(_state(), _state("fas fa-check"), start_x=20.0)
+    assert decided == (Verdict.ACCEPTED, "words on the widget: check")
+
+
 def test_words_already_there_while_holding_do_not_count() -> None:
     # a widget still showing last attempt's "fail", or a hint that says "complete"
     held = _state("fail try again")
