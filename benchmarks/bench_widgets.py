@@ -26,8 +26,11 @@ import contextlib
 import functools
 import http.server
 import json
+import logging
+import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,6 +39,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -75,7 +79,9 @@ window.renderCaptcha = (o) => {
   };
   createRoot(document.getElementById('root')).render(
     <SliderCaptcha request={request} bgSize={{ width: o.width, height: o.height }}
-      puzzleSize={{ width: o.piece }} onVerify={() => Promise.reject()} />
+      puzzleSize={{ width: o.piece }}
+      onVerify={(d) => Math.abs(d.x - window.truth) <= 5
+        ? (__v('ok'), Promise.resolve()) : (__v('fail'), Promise.reject())} />
   );
 };
 """
@@ -88,13 +94,16 @@ class Widget:
     ``page(bg, rng)`` returns the HTML head and body for a background URL (scripts are
     loaded from ``/node_modules/``). ``truth`` is a JavaScript expression for the
     distance (CSS px) the piece must travel, ``null`` until the widget has drawn;
-    ``element`` the CSS selector of the picture to screenshot.
+    ``element`` the CSS selector of the picture to screenshot, ``handle`` that of the
+    slider handle (``--live``). Every page reports the widget's own verdict through its
+    success and failure callbacks into ``window.__verdicts``.
     """
 
     name: str
     page: Callable[[str, random.Random], tuple[str, str]]
     truth: str
     element: str
+    handle: str
 
 
 def _slider_captcha_js(bg: str, rng: random.Random) -> tuple[str, str]:
@@ -106,7 +115,8 @@ def _slider_captcha_js(bg: str, rng: random.Random) -> tuple[str, str]:
     )
     body = (
         "<div id=stage></div><script>window.cap = new SliderCaptcha({root: '#stage', "
-        f"width: {w}, height: {h}, pieceSize: {piece}, imageUrl: '{bg}'}});</script>"
+        f"width: {w}, height: {h}, pieceSize: {piece}, imageUrl: '{bg}', "
+        "onSuccess: () => __v('ok'), onFail: () => __v('fail')});</script>"
     )
     return head, body
 
@@ -120,8 +130,9 @@ def _vue_monoplasty(bg: str, rng: random.Random) -> tuple[str, str]:
     )
     body = (
         f'<div id=app><slide-verify ref=sv :l="{side}" :r="{radius}" :w="{w}" :h="{h}" '
-        f":imgs=\"['{bg}']\" slider-text=Slide></slide-verify></div><script>"
-        "Vue.use(SlideVerify.default || SlideVerify); window.vm = new Vue({el: '#app'});"
+        f':imgs="[\'{bg}\']" slider-text=Slide @success="ok" @fail="ko"></slide-verify></div>'
+        "<script>Vue.use(SlideVerify.default || SlideVerify); window.vm = new Vue({el: '#app', "
+        "methods: {ok() { __v('ok'); }, ko() { __v('fail'); }}});"
         "</script>"
     )
     return head, body
@@ -134,7 +145,7 @@ def _captcha_slider(bg: str, rng: random.Random) -> tuple[str, str]:
     body = (
         f'<div class=captcha-slider style="width: {w}px"></div><script>window.cap = '
         f"new CaptchaSlider({{el: '.captcha-slider', picList: ['{bg}'], "
-        f"slideSizeRate: {rate}}});</script>"
+        f"slideSizeRate: {rate}, onSuccess: () => __v('ok'), onFail: () => __v('fail')}});</script>"
     )
     return head, body
 
@@ -159,9 +170,10 @@ def _vue_puzzle_vcode(bg: str, rng: random.Random) -> tuple[str, str]:
     )
     body = (
         f'<div id=app><vcode ref=vc :show="true" :canvas-width="{w}" :canvas-height="{h}" '
-        f':puzzle-scale="{scale}" :imgs="[\'{bg}\']"></vcode></div><script>'
-        "var V = window['vue-puzzle-vcode']; Vue.component('vcode', V.default || V);"
-        "window.vm = new Vue({el: '#app'});</script>"
+        f':puzzle-scale="{scale}" :imgs="[\'{bg}\']" @success="ok" @fail="ko"></vcode></div>'
+        "<script>var V = window['vue-puzzle-vcode']; Vue.component('vcode', V.default || V);"
+        "window.vm = new Vue({el: '#app', methods: {ok() { __v('ok'); }, ko() { __v('fail'); }}});"
+        "</script>"
     )
     return head, body
 
@@ -170,7 +182,8 @@ def _slide_verify(bg: str, rng: random.Random) -> tuple[str, str]:
     head = '<script src="/node_modules/slide-verify/dist/slide-verify.js"></script>'
     body = (
         "<div id=root></div><script>var S = window.SlideVerify.default || window.SlideVerify;"
-        f"window.cap = new S({{elementId: 'root', photo: '{bg}'}});</script>"
+        f"window.cap = new S({{elementId: 'root', photo: '{bg}', onSuccess: () => __v('ok'), "
+        "onFail: () => __v('fail')});</script>"
     )
     return head, body
 
@@ -183,12 +196,14 @@ WIDGETS = (
         _slider_captcha_js,
         "window.cap && cap.loadingBox.style.display === 'none' && cap.targetX",
         ".slider-captcha-stage",
+        ".slider-captcha-thumb",
     ),
     Widget(
         "vue-monoplasty-slide-verify",
         _vue_monoplasty,
         "window.vm && !vm.$refs.sv.loadBlock && vm.$refs.sv.block_x",
         ".slide-verify canvas",
+        ".slide-verify-slider-mask-item",
     ),
     Widget(
         "captcha-slider",
@@ -197,6 +212,7 @@ WIDGETS = (
         "targetSlidePosition[0] * cap.captchaCavans.canvas.getBoundingClientRect().width"
         " / cap.captchaCavans.canvas.width",
         ".captcha-slider canvas",
+        ".captcha_slide_block",
     ),
     Widget(
         "rc-slider-captcha",
@@ -204,18 +220,21 @@ WIDGETS = (
         "Array.from(document.querySelectorAll('.rc-slider-captcha-jigsaw img'))"
         ".every(i => i.complete && i.naturalWidth) && window.truth",
         ".rc-slider-captcha-jigsaw",
+        ".rc-slider-captcha-control-button",
     ),
     Widget(
         "vue-puzzle-vcode",
         _vue_puzzle_vcode,
         "window.vm && !vm.$refs.vc.loading && vm.$refs.vc.pinX - 3",
         ".auth-body_",
+        ".range-btn",
     ),
     Widget(
         "slide-verify",
         _slide_verify,
         "window.cap && cap.x !== undefined && cap.x - 3",
-        "#root canvas",
+        "#ImgVerif > canvas",
+        "#ImgVerif .slider",
     ),
 )
 
@@ -244,8 +263,8 @@ def install(prefix: Path) -> None:
         )
         marker.write_text(json.dumps(list(PACKAGES)))
     bundle = prefix / "rc-bundle.js"
-    if not bundle.exists():
-        entry = prefix / "rc-entry.jsx"
+    entry = prefix / "rc-entry.jsx"
+    if not bundle.exists() or not entry.exists() or entry.read_text() != RC_ENTRY:
         entry.write_text(RC_ENTRY)
         subprocess.run(
             [
@@ -305,7 +324,7 @@ def serving(folder: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def browser(dpr: float) -> Iterator[object]:
+def browser(dpr: float) -> Iterator[Any]:
     """Headless Chromium at device pixel ratio ``dpr``, with a fresh profile."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -324,16 +343,19 @@ def browser(dpr: float) -> Iterator[object]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def render(
-    widget: Widget, n: int, dpr: float, seed: int, prefix: Path, out: Path, photos: list[Path]
-) -> list[dict[str, object]]:
-    """Render ``n`` captchas of ``widget``; write their PNGs, return their labels."""
+#: Set before the widget's scripts: where its success and failure callbacks report.
+VERDICTS = "<script>window.__verdicts = []; window.__v = (x) => __verdicts.push(x);</script>"
+
+
+def captchas(
+    widget: Widget, n: int, dpr: float, seed: int, prefix: Path, photos: list[Path]
+) -> Iterator[tuple[int, Any, float]]:
+    """Open ``n`` fresh captchas of ``widget`` in one browser; yield (index, driver, truth)
+    once each has drawn (a widget that does not draw within 15 s is skipped)."""
     rng = random.Random(f"{widget.name}/{seed}")
     name = f"{widget.name}-dpr{dpr:g}"
-    (out / name).mkdir(parents=True, exist_ok=True)
     scratch = prefix / "pages"
     scratch.mkdir(exist_ok=True)
-    labels: list[dict[str, object]] = []
     with serving(prefix) as base, browser(dpr) as driver:
         for i in range(n):
             bg = f"{name}-{seed}-{i}.jpg"
@@ -341,14 +363,13 @@ def render(
             head, body = widget.page(f"/pages/{bg}", rng)
             page = f"{name}-{seed}-{i}.html"
             (scratch / page).write_text(
-                f"<!doctype html><html><head><meta charset=utf-8>{head}</head>"
+                f"<!doctype html><html><head><meta charset=utf-8>{VERDICTS}{head}</head>"
                 f'<body style="margin: 20px; background: #fff">{body}</body></html>'
             )
-            driver.get(f"{base}/pages/{page}")  # type: ignore[attr-defined]
+            driver.get(f"{base}/pages/{page}")
             deadline = time.monotonic() + 15
-            truth = None
             while time.monotonic() < deadline:
-                truth = driver.execute_script(f"return ({widget.truth}) ?? null")  # type: ignore[attr-defined]
+                truth = driver.execute_script(f"return ({widget.truth}) ?? null")
                 if isinstance(truth, (int, float)) and not isinstance(truth, bool):
                     break
                 time.sleep(0.05)
@@ -356,19 +377,76 @@ def render(
                 print(f"{name} #{i}: the widget did not draw in 15 s, skipped", file=sys.stderr)
                 continue
             time.sleep(0.3)  # fades and transitions settle
-            element = driver.find_element("css selector", widget.element)  # type: ignore[attr-defined]
-            file = f"{name}/{i:03d}.png"
-            (out / file).write_bytes(element.screenshot_as_png)
-            labels.append(
-                {
-                    "file": file,
-                    "width_view": element.rect["width"],
-                    "answer_css": float(truth),
-                    "dpr": dpr,
-                    "widget": f"{widget.name} (npm), rendered by benchmarks/bench_widgets.py",
-                }
-            )
+            yield i, driver, float(truth)
+
+
+def render(
+    widget: Widget, n: int, dpr: float, seed: int, prefix: Path, out: Path, photos: list[Path]
+) -> list[dict[str, object]]:
+    """Render ``n`` captchas of ``widget``; write their PNGs, return their labels."""
+    name = f"{widget.name}-dpr{dpr:g}"
+    (out / name).mkdir(parents=True, exist_ok=True)
+    labels: list[dict[str, object]] = []
+    for i, driver, truth in captchas(widget, n, dpr, seed, prefix, photos):
+        element = driver.find_element("css selector", widget.element)
+        file = f"{name}/{i:03d}.png"
+        (out / file).write_bytes(element.screenshot_as_png)
+        labels.append(
+            {
+                "file": file,
+                "width_view": element.rect["width"],
+                "answer_css": truth,
+                "dpr": dpr,
+                "widget": f"{widget.name} (npm), rendered by benchmarks/bench_widgets.py",
+            }
+        )
     return labels
+
+
+def live(
+    widget: Widget, n: int, dpr: float, seed: int, prefix: Path, photos: list[Path]
+) -> dict[str, Any]:
+    """Solve ``n`` captchas of ``widget`` with a plain ``SliderSolver(driver).solve(image,
+    handle, attempts=1)`` (no ``success=``: the verdict is read from the page) and check
+    the outcome against the widget's own callbacks."""
+    from omo_selenium import SliderSolver
+
+    runs = []
+    for i, driver, truth in captchas(widget, n, dpr, seed + 1000, prefix, photos):
+        solver = SliderSolver(driver)
+        t0 = time.monotonic()
+        result = solver.solve(widget.element, widget.handle, attempts=1)
+        seconds = time.monotonic() - t0
+        time.sleep(1.5)  # a widget that answers late still reports into __verdicts
+        said = driver.execute_script("return window.__verdicts")
+        rec = result.attempts[-1] if result.attempts else None
+        runs.append(
+            {
+                "i": i,
+                "truth_css": truth,
+                "answer_css": None if rec is None else rec.distance_css,
+                "answered_by": None if rec is None else rec.answered_by,
+                "handle_css": None if rec is None else rec.handle_css,
+                "ratio": None if rec is None else rec.ratio,
+                "verdict": None if result.verdict is None else str(result.verdict.value),
+                "verdict_reason": result.verdict_reason,
+                "error": result.error,
+                "widget_said": said,
+                "seconds": round(seconds, 2),
+                "success": result.success,
+            }
+        )
+        print(f"  {widget.name} dpr{dpr:g} #{i}: {runs[-1]}", file=sys.stderr)
+    passed = [r for r in runs if "ok" in (r["widget_said"] or [])]
+    return {
+        "runs": len(runs),
+        "widget_accepted": len(passed),
+        "reported_success": sum(r["success"] for r in runs),
+        "false_accepted": sum(r["success"] and r not in passed for r in runs),
+        "missed_acceptance": sum((not r["success"]) and r in passed for r in runs),
+        "median_seconds": statistics.median(r["seconds"] for r in runs) if runs else None,
+        "detail": runs,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -380,6 +458,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--widget", action="append", help="only these widgets (repeatable)")
     parser.add_argument("--prefix", type=Path, default=ROOT / ".widgets", help="npm folder")
     parser.add_argument("--out", type=Path, default=ROOT / ".widgets" / "shots")
+    parser.add_argument(
+        "--live",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: solve N captchas per widget and DPR in the browser (first attempt), "
+        "checked against the widget's own verdict; JSON to --live-out",
+    )
+    parser.add_argument("--live-out", type=Path, help="results JSON of --live")
     args = parser.parse_args(argv)
     install(args.prefix)
     photos = sorted(
@@ -388,8 +475,23 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     chosen = [w for w in WIDGETS if not args.widget or w.name in args.widget]
-    labels: list[dict[str, object]] = []
     started = time.monotonic()
+    if args.live:
+        logging.basicConfig(level=logging.WARNING)
+        report: dict[str, Any] = {"load_average": list(os.getloadavg()), "widgets": {}}
+        for widget in chosen:
+            for dpr in args.dpr:
+                got = live(widget, args.live, dpr, args.seed, args.prefix, photos)
+                report["widgets"][f"{widget.name}-dpr{dpr:g}"] = got
+                summary = {k: v for k, v in got.items() if k != "detail"}
+                print(f"{widget.name} at DPR {dpr:g}: {summary}", file=sys.stderr)
+        report["load_average_after"] = list(os.getloadavg())
+        text = json.dumps(report, indent=1)
+        if args.live_out:
+            args.live_out.write_text(text)
+        print(f"live: {time.monotonic() - started:.0f} s", file=sys.stderr)
+        return 0
+    labels: list[dict[str, object]] = []
     for widget in chosen:
         for dpr in args.dpr:
             t0 = time.monotonic()
