@@ -3,11 +3,11 @@
 Most widgets say how a drag went in ways that do not depend on their vendor: the
 captcha closes (hidden or removed), words appear on the widget (classes, aria and data
 attributes, text: "success", "verified", "fail", "try again", also in Chinese; a check
-mark icon), the handle and piece go back to the start, a new picture comes. :class:`VerdictWatch` snapshots the widget
-(the smallest element holding both the picture and the handle) before the press and
-while the button is still held, and after release polls until one of these signs
-appears or the wait ends. Only new words count (those not on the widget while
-holding), so instructions and hidden icons never decide.
+mark icon), the handle and piece go back to the start, a new picture comes.
+:class:`VerdictWatch` snapshots the widget (the smallest element holding both the
+picture and the handle) before the press and while the button is still held, and after
+release polls until one of these signs appears or the wait ends. Only new words count
+(those not on the widget while holding), so instructions and hidden icons never decide.
 
 An outcome is ``accepted`` only on positive evidence; anything ambiguous waits, then
 reads ``unknown``. Failure words beat success words ("not verified").
@@ -55,7 +55,7 @@ PENDING_WORDS = frozenset(
 )
 #: Words that turn a following success word into a failure ("not verified").
 NEGATIONS = frozenset({"not", "no", "unable", "cannot", "couldn", "never", "un"})
-#: The same signs in Chinese, in which many slider widgets speak ("验证通过！", "验证失败，
+#: The same signs in Chinese, in which many slider widgets speak ("验证通过", "验证失败
 #: 请重试"). Chinese has no spaces, so these are looked for as phrases, each standing for
 #: an English word above; a phrase found is taken out of the text before the later ones
 #: are looked for, so the negated forms come first ("未通过", not passed, holds "通过").

@@ -60,9 +60,9 @@ def test_new_words_on_the_widget_decide(words: str, verdict: Verdict) -> None:
 @pytest.mark.parametrize(
     ("text", "verdict"),
     [
-        ("验证通过！", Verdict.ACCEPTED),  # vue-puzzle-vcode's "verification passed!"
+        ("验证通过\uff01", Verdict.ACCEPTED),  # vue-puzzle-vcode's "verification passed!"
         ("验证成功", Verdict.ACCEPTED),
-        ("验证失败，请重试", Verdict.REJECTED),
+        ("验证失败\uff0c请重试", Verdict.REJECTED),  # "failed, please retry"
         ("再试一次", Verdict.REJECTED),  # slide-verify's "try once more"
         ("验证未通过", Verdict.REJECTED),  # "not passed" holds "passed"
     ],
