@@ -73,6 +73,10 @@ LOOK_AGAIN_SECONDS = 0.1
 AMBIGUOUS_LEAD = 0.25
 #: Answers this close (CSS px) agree: the located piece and its answer are kept.
 AGREE_CSS_PX = 1.5
+#: Seconds to wait, after a nudge, for a handle that lagged the pointer to catch up.
+CATCH_UP_SECONDS = 0.3
+#: Seconds between two reads of the handle while waiting for it.
+CATCH_UP_POLL_SECONDS = 0.03
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,10 @@ class Steering:
         #: An ambiguous answer (see :data:`AMBIGUOUS_LEAD`) was checked against the
         #: piece seen moving.
         self.checked = False
+        #: The handle's left edge before the press (viewport CSS px), when seen.
+        self.start_x: float | None = None
+        #: Whether a handle seen behind the pointer is nudged (see :meth:`_catch_up`).
+        self.nudging = True
 
     @property
     def handle_css(self) -> float:
@@ -156,6 +164,7 @@ class Steering:
         """
         self._check_handle_is_free()
         before = self.watch.before_press()
+        self.start_x = before.handle_x
         width = before.handle_width if before.handle_width else _width_css(self.handle_el)
         style = self.settings.style.for_handle(width)
         rng = style.rng()
@@ -202,6 +211,7 @@ class Steering:
                 self._correct_landing(style)
             else:
                 drag.move(rest)
+                self._catch_up()
             self.watch.while_held()
             drag.release(settle=style.settle)
             self.released = True
@@ -298,10 +308,51 @@ class Steering:
         return self.drag
 
     def _look(self) -> Captured:
+        self._catch_up()
         return self.pieces.look()
 
     def _piece_travel(self) -> float | None:
+        self._catch_up()
         return self.pieces.travel_css(self.handle_css)
+
+    def _lag(self) -> float | None:
+        """How far (CSS px) the handle is behind the pointer; ``None`` when the handle
+        is not seen, or not seen to have moved (then it tells nothing)."""
+        if self.start_x is None:
+            return None
+        x = self.watch.handle_left()
+        if x is None or abs(x - self.start_x) < FOLLOW_CSS_PX:
+            return None
+        return self.start_x + self.handle_css - x
+
+    def _catch_up(self) -> None:
+        """Make sure the widget took the pointer's last position before a look or the
+        release.
+
+        Widgets that throttle or sample pointer moves (one per ~50 ms) can drop the
+        last moves of a quick series, more so on a busy machine, and leave the handle
+        and the piece behind the pointer: a look then measures too small a ratio, and
+        the release lands short. A handle seen behind (or ahead of) the pointer is
+        nudged (:meth:`Drag.nudge`) and waited for, up to :data:`CATCH_UP_SECONDS`. A
+        handle that does not catch up does not follow the pointer 1:1 (the end of its
+        track, a handle of its own pace); it is not nudged again in this drag.
+        """
+        if not self.nudging or self.drag is None or self.drag.x == 0:
+            return
+        lag = self._lag()
+        if lag is None or abs(lag) < FOLLOW_CSS_PX:
+            return
+        self.drag.nudge()
+        deadline = time.monotonic() + CATCH_UP_SECONDS
+        now = self._lag()
+        while now is not None and abs(now) >= FOLLOW_CSS_PX and time.monotonic() < deadline:
+            time.sleep(CATCH_UP_POLL_SECONDS)
+            now = self._lag()
+        if now is not None and abs(now) >= FOLLOW_CSS_PX:
+            logger.debug("the handle stays %.1f css px off the pointer; not nudging again", now)
+            self.nudging = False
+        else:
+            logger.debug("the handle was %.1f css px behind the pointer; nudged, caught up", lag)
 
     def landing_look(self) -> LandingLook | None:
         """The last look before release against the gap (for the debug view)."""

@@ -170,6 +170,11 @@ return found.some((el) => el.tagName === tag && el.isConnected
   && el.getBoundingClientRect().width > 0 && (!el.checkVisibility || el.checkVisibility(opts)));
 """
 
+_HANDLE_LEFT_JS = """
+const h = arguments[0];
+return h && h.isConnected ? h.getBoundingClientRect().left : null;
+"""
+
 _CAMEL = re.compile(r"([a-z])([A-Z])")
 _SPLIT = re.compile(r"[^a-z]+")
 
@@ -365,6 +370,22 @@ class VerdictWatch:
             handle_width=float(handle_width) if isinstance(handle_width, (int, float)) else None,
             root=raw.get("root") if isinstance(raw.get("root"), WebElement) else root,
         )
+
+    def handle_left(self) -> float | None:
+        """The handle's left edge in the viewport now, CSS px (``None``: not seen).
+
+        A lighter read than :meth:`snapshot`, for checks made while the button is held.
+
+        Raises:
+            SlideError: the browser is gone or would not answer.
+        """
+        try:
+            x = self.driver.execute_script(_HANDLE_LEFT_JS, self.handle)
+        except StaleElementReferenceException:
+            return None
+        except WebDriverException as exc:
+            raise translate_webdriver_error(exc, SlideError, "read the page") from exc
+        return float(x) if isinstance(x, (int, float)) else None
 
     def before_press(self) -> WidgetState:
         """Snapshot before the press: the handle's start and the widget's root."""

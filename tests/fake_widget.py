@@ -67,6 +67,8 @@ class FakeWidgetDriver:
         reset_on_fail: after a failure the handle goes back and a new picture comes.
         verdict_words: show the verdict as words (state classes) on the widget.
         hide_on_success: the captcha is hidden once accepted.
+        throttle_ms: the widget drops a move that comes sooner than this after the
+            last move it took, and never takes it later (time as the actions say).
     """
 
     def __init__(
@@ -80,6 +82,7 @@ class FakeWidgetDriver:
         reset_on_fail: bool = True,
         verdict_words: bool = True,
         hide_on_success: bool = False,
+        throttle_ms: float = 0.0,
     ) -> None:
         self.w3c = True
         self.session_id = "fake"
@@ -90,6 +93,9 @@ class FakeWidgetDriver:
         self.reset_on_fail = reset_on_fail
         self.verdict_words = verdict_words
         self.hide_on_success = hide_on_success
+        self.throttle_ms = throttle_ms
+        self._clock_ms = 0.0  # the actions' own time: their durations and pauses
+        self._taken_ms: float | None = None  # when the last move was taken
         self.widget = WidgetState(gap_x=gap_x)
         self.image = WebElement(self, "image-1")
         self.handle = WebElement(self, "handle-1")
@@ -128,6 +134,10 @@ class FakeWidgetDriver:
         if not self.widget.pressed:
             return
         self.widget.pointer_x += dx
+        taken = self._taken_ms
+        if self.throttle_ms and taken is not None and self._clock_ms - taken < self.throttle_ms:
+            return
+        self._taken_ms = self._clock_ms
         self._place(self._jump + self.widget.pointer_x)
 
     def _release(self) -> None:
@@ -205,6 +215,8 @@ class FakeWidgetDriver:
             return True
         if "root_present" in script:
             return self.snapshot()
+        if script.strip().startswith("const h = arguments[0];"):  # the handle's left edge
+            return HANDLE_X + self.widget.handle_x
         raise AssertionError(f"the fake widget does not know this script: {script[:80]!r}")
 
     def snapshot(self) -> dict[str, Any]:
@@ -247,6 +259,7 @@ class FakeWidgetDriver:
         for source in sources:
             for action in source["actions"]:
                 kind = action["type"]
+                self._clock_ms += float(action.get("duration") or 0)
                 if kind == "pointerMove":
                     if action.get("origin") == "pointer":
                         self._move(float(action["x"]))

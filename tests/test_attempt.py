@@ -59,6 +59,17 @@ def test_a_handle_that_jumps_to_the_pointer_is_corrected(check_landing: bool) ->
     assert abs(driver.piece_x - 160.0) <= 1.0
 
 
+@pytest.mark.parametrize("ratio", [1.0, 0.85])
+def test_a_widget_that_drops_quick_moves_is_nudged_to_the_pointer(ratio: float) -> None:
+    # like vue-monoplasty-slide-verify on a busy machine: moves within 50 ms of the last
+    # one taken are lost, so the handle stops short of the pointer after a quick move;
+    # without a look before release nothing else would see it
+    driver = FakeWidgetDriver(gap_x=200.0, ratio=ratio, tolerance=2.0, throttle_ms=50)
+    result = _sliders(driver, check_landing=False).solve(driver.image, driver.handle, attempts=1)
+    assert driver.widget.verdicts == [True], result.attempts[0]
+    assert driver.widget.handle_x == driver.widget.pointer_x
+
+
 def test_a_handle_that_never_follows_is_an_error_that_says_so() -> None:
     driver = FakeWidgetDriver(gap_x=170.0)
     driver._press = lambda: None  # type: ignore[method-assign]

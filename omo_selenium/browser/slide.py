@@ -51,6 +51,9 @@ FALLBACK_STEP_CSS_PX = 14.0
 #: move asked to last 16 ms takes two frames. Other browsers start from 0; every drag
 #: measures its own browser after each long enough move (:class:`Drag`).
 CHROMIUM_EVENT_SECONDS = 0.016
+#: Seconds of stillness before and after each step of :meth:`Drag.nudge`: longer than
+#: the ~50 ms some widgets wait between two pointer moves they take.
+NUDGE_PAUSE_SECONDS = 0.07
 #: The measured cost per event is kept within these bounds (seconds).
 EVENT_SECONDS_BOUNDS = (0.0, 0.034)
 #: A move needs at least this many pointer events to measure the cost per event on.
@@ -323,6 +326,27 @@ class Drag:
             self.x += s.dx
             self.y += s.dy
         self.steps.extend(steps)
+
+    def nudge(self, *, pause: float = NUDGE_PAUSE_SECONDS) -> None:
+        """Step the pointer 1 CSS px back and forward again, each step after ``pause``
+        seconds of stillness; the pointer ends where it was.
+
+        A widget that throttles or samples pointer moves (one per ~50 ms) can drop the
+        last moves of a quick series and leave its handle behind the pointer; a move
+        that comes after a pause is taken, so this puts the handle where the pointer is.
+        """
+        mouse = self._new_input()
+        still = time.perf_counter() - self._still_since if self._still_since is not None else 0.0
+        if pause - still > 0:
+            mouse.create_pause(pause - still)
+        mouse.create_pointer_move(duration=0, x=-1, y=0, origin="pointer")
+        mouse.create_pause(pause)
+        mouse.create_pointer_move(duration=0, x=1, y=0, origin="pointer")
+        mouse.create_pause(pause)
+        self._send(mouse)
+        self._still_since = time.perf_counter() - pause
+        ms = round(pause * 1000)
+        self.steps.extend([PathStep(-1, 0, ms), PathStep(1, 0, ms)])
 
     def release(self, *, settle: float = DEFAULT_STYLE.settle) -> None:
         """Release the button once the pointer has kept still for ``settle`` seconds.
