@@ -112,11 +112,16 @@ class PieceImage:
             unknown, taken as the left edge of the picture).
         y: the piece's top edge in px of the background picture (``None``: unknown, all
             rows are searched).
+        start_uncovered: the background shows what lies under the piece's start (the
+            piece is not drawn there), so a gap partly under the waiting piece can be
+            seen and found; otherwise the gap is looked for at least the piece's width
+            away from its start, where the piece cannot hide it.
     """
 
     image: ImageInput
     x: float | None = None
     y: float | None = None
+    start_uncovered: bool = False
 
 
 @runtime_checkable

@@ -92,7 +92,9 @@ def solve_with_piece(solver: Solver, captured: Captured, look: PieceLook) -> flo
     """
     if not isinstance(solver, PieceSolver):
         return None
-    piece = PieceImage(look.sprite, look.start_x, look.y)
+    # a piece that moved its whole width has uncovered its start in the background
+    uncovered = look.background is not None and look.shift_px >= look.sprite.width
+    piece = PieceImage(look.sprite, look.start_x, look.y, start_uncovered=uncovered)
     background = look.background if look.background is not None else captured.image
     return float(solver.solve_piece(background, piece, captured.width_view))
 

@@ -11,6 +11,7 @@ import pytest
 from omo_selenium import AttemptRecord, PieceImage, SliderSolver, SolveFailed, SolveResult
 from omo_selenium._types import GapMatch
 from omo_selenium.browser.slide import SlideStyle
+from omo_selenium.engine.local import LocalEngine
 from omo_selenium.images import open_image
 
 from .fake_widget import PIECE, PIECE_Y, FakeWidgetDriver
@@ -200,3 +201,18 @@ def test_an_answer_that_leads_clearly_is_not_second_guessed(lead: float | None) 
     assert not result.success
     assert driver.widget.verdicts == [False] and solver.pieces == []
     assert result.attempts[0].distance_css == pytest.approx(160, abs=1.5)
+
+
+class EngineThatRefusesTheScreenshot(LocalEngine):
+    """The local engine, refusing the whole screenshot (as it does when the piece hides
+    most of its gap) but answering with the piece's own picture."""
+
+    def solve(self, image: Any, width_view: float) -> float:
+        raise SolveFailed("confidence under the floor")
+
+
+def test_a_gap_partly_under_the_waiting_piece_is_found_once_the_piece_moved_off_it() -> None:
+    # slider-captcha-js draws its gap from 8 px on: at rest the piece hides most of it
+    driver = FakeWidgetDriver(gap_x=PIECE * 0.6, tolerance=2.0)
+    record = _passed_by_the_look(_solve_once(driver, EngineThatRefusesTheScreenshot()), driver)
+    assert record.distance_css == pytest.approx(PIECE * 0.6, abs=2.0)

@@ -439,6 +439,7 @@ def _locate_given(
         0.0 if piece.x is None else float(piece.x),
         None if piece.y is None else float(piece.y),
         tuning=t,
+        start_uncovered=bool(piece.start_uncovered),
     )
     if found is None:
         raise SolveFailed("the given piece has no shape, or no room to move in the image")

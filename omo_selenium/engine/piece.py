@@ -17,7 +17,9 @@ play) this module measures three things, each by masked normalised correlation:
    content elsewhere has a foreign surrounding.
 
 Shifts are kept at least the piece's width away from its start, so the piece never
-matches itself.
+matches itself; when the picture shows what lies under the start (the piece seen moved
+away), from :data:`MIN_UNCOVERED_SHIFT_PX` on, so a gap partly under the waiting piece
+is found too.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ from .tuning import DEFAULT_TUNING, EngineTuning
 __all__ = ["SpriteMatch", "match_sprite"]
 
 FArray = np.ndarray[Any, np.dtype[np.float64]]
+
+#: With the piece's start uncovered, the least shift (px) searched: a gap this close to
+#: the start is no puzzle, and a few px of the piece's old edge may linger in a look.
+MIN_UNCOVERED_SHIFT_PX = 4
 
 
 @dataclass(frozen=True)
@@ -154,6 +160,7 @@ def match_sprite(
     start_y: float | None,
     *,
     tuning: EngineTuning = DEFAULT_TUNING,
+    start_uncovered: bool = False,
 ) -> SpriteMatch | None:
     """Find where the given piece fits in the screenshot.
 
@@ -163,6 +170,9 @@ def match_sprite(
         start_x: where the sprite's top-left is drawn at the start, screenshot px.
         start_y: the same, vertically (``None``: unknown, every row is searched).
         tuning: the engine's tuning (its ``sprite_*`` fields).
+        start_uncovered: the screenshot shows what lies under the piece's start (not
+            the piece): shifts from :data:`MIN_UNCOVERED_SHIFT_PX` on are searched, not
+            only those past the piece's width.
 
     Returns:
         The best shift, or ``None`` when the sprite has no shape or no room to move.
@@ -219,9 +229,9 @@ def match_sprite(
         reg=4.0,
     )
     score = t.sprite_outline_weight * outline + t.sprite_interior_weight * interior  # (ny, nx)
-    # a gap never overlaps the piece at its start
+    # where the piece is drawn at its start, a gap under it cannot be seen
     xs_all = np.arange(score.shape[1])
-    allowed = (xs_all - px) >= w
+    allowed = (xs_all - px) >= (MIN_UNCOVERED_SHIFT_PX if start_uncovered else w)
     if not allowed.any():
         return None
     score = np.where(allowed[None, :], score, -np.inf)
