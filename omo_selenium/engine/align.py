@@ -12,7 +12,9 @@ the peak and its neighbours gives the sub-pixel shift.
 :func:`refine_box` re-measures the piece's box once a shift is known: at that shift the
 piece's outline agrees with the gap's all around (a crisp closed ring at this scale,
 whatever the decoration), which often bounds the piece better than the coarse search.
-:func:`complete_right` extends a box that ends inside the piece to its right outline.
+:func:`bound_columns` re-bounds a box narrower than tall by the columns where the
+piece's vertical outline agrees with the gap's; :func:`complete_right` extends a box that
+ends inside the piece to its right outline.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ __all__ = [
     "Alignment",
     "FArray",
     "align",
+    "bound_columns",
     "complete_right",
     "refine_box",
     "scaled_crop",
@@ -328,3 +331,84 @@ def complete_right(
         return box
     new_right = min(edge + t.complete_margin * bh, w_img - dx)
     return bx, by, new_right - bx, bh
+
+
+def _run_around(strong: Any, j0: int, quiet: float) -> tuple[int, int]:
+    """The first and last index of the run of ``strong`` entries through ``j0``, where
+    stretches of up to ``quiet`` weak entries between strong ones belong to the run."""
+    ends = []
+    for step in (-1, 1):
+        end, still, j = j0, 0, j0 + step
+        while 0 <= j < len(strong) and still <= quiet:
+            if strong[j]:
+                end, still = j, 0
+            else:
+                still += 1
+            j += step
+        ends.append(end)
+    return ends[0], ends[1]
+
+
+def bound_columns(
+    img: Image.Image,
+    box: Box,
+    dx: float,
+    dy: float,
+    *,
+    tuning: EngineTuning = DEFAULT_TUNING,
+    fade: Fade | None = None,
+) -> Box:
+    """Re-bound a box narrower than tall by the piece's vertical outline.
+
+    A coarse window can match the piece's left outline together with background beside
+    it that agrees at the shift as well (a striped sky agrees with itself at every
+    shift): the box then starts before the piece and ends inside it, and the shift is
+    measured on one side. Where the piece's outline runs up and down (its left and right
+    sides), so does its gap's; a background of horizontal stripes has no such edges.
+    Per column, over the box's rows, the agreement of the two fields' vertical
+    orientation alone (the doubled-angle cosine channel, both positive), best of the
+    shifts within ``tuning.bound_search``, stands out at the piece's left and right
+    outlines and is about 0 elsewhere. The run of strong columns (``tuning.bound_level``
+    of the strongest) through the strongest one inside the box (quiet stretches, the
+    piece's interior, included) gives the new left and right sides, plus a margin for
+    the outline's shadow.
+
+    Returns ``box`` unchanged when it is not narrower than ``tuning.bound_narrow`` of its
+    height, when no strong column lies inside it, when the run is not about a piece
+    wide, or when it would move the left side far right (a piece at the picture's very
+    edge shows no left outline there).
+    """
+    t = tuning
+    bx, by, bw, bh = box
+    if bw >= t.bound_narrow * bh:
+        return box
+    w_img, h_img = img.size
+    f = min(1.0, t.align_size / max(bw, bh, 1.0))
+    n = max(1, round(t.bound_search * f))
+    x1 = min(bx + bw + t.bound_reach * bh, dx - 1 / f, w_img - dx - (n + 1) / f)
+    y0 = max(0, math.floor(by), math.ceil(-dy))
+    y1 = min(by + bh, h_img, h_img - dy)
+    w, h = int(x1 * f), int((y1 - y0) * f)
+    lo, hi = max(0, int(bx * f)), min(w, math.ceil((bx + bw) * f))
+    if w < 8 or h < 4 or hi <= lo:
+        return box
+    pc, _ = _piece_field(img, 0, y0, w, h, f, t, fade)
+    gc, _ = _field(scaled_crop(img, dx - n / f, y0 + dy, w + 2 * n, h, f), t)
+    up, gup = np.maximum(pc, 0.0), np.maximum(gc, 0.0)
+    profile = np.stack([(up * gup[:, i : i + w]).mean(axis=0) for i in range(2 * n + 1)])
+    profile = profile.max(axis=0)
+    j0 = lo + int(np.argmax(profile[lo:hi]))
+    strong = profile >= t.bound_level * float(profile.max())
+    # the box must hold an outline (a piece at the picture's very edge shows none there)
+    if profile[j0] < t.bound_min_peak or not strong[j0]:
+        return box
+    first, last = _run_around(strong, j0, t.bound_quiet * max(bw, bh) * f)
+    left, right = first / f, (last + 1) / f
+    low, high = t.bound_span
+    if not low * bh <= right - left <= high * max(bw, bh):
+        return box
+    margin = t.complete_margin * bh
+    new_left, new_right = max(0.0, left - margin), min(right + margin, w_img - dx)
+    if new_left > bx + t.bound_trim * bh:
+        return box
+    return new_left, by, new_right - new_left, bh

@@ -62,7 +62,7 @@ from PIL import Image
 from .._types import GapMatch, ImageInput, PieceImage
 from ..errors import ConfigurationError, SolveFailed
 from ..images import open_image
-from .align import Alignment, align, complete_right, refine_box
+from .align import Alignment, align, bound_columns, complete_right, refine_box
 from .colour import GapEvidence, gap_evidence
 from .gradients import Array, blur, gradients, orientation_field
 from .period import Fade, damp_repeats, dominant_period
@@ -374,9 +374,12 @@ def locate(
     fit, box = best.fit, best.box
     ncc = fit.ncc
     # a box that ends inside the piece measures the shift on the piece's left outline
-    # alone: the winner's box is completed to its right outline and aligned once more
-    # (its shift only; the confidence stays the chosen fit's)
-    whole = complete_right(img, box, fit.dx, fit.dy, tuning=t, fade=fade)
+    # alone: the winner's box is re-bounded by the piece's vertical outline or else
+    # completed to its right outline, and aligned once more (its shift only; the
+    # confidence stays the chosen fit's)
+    whole = bound_columns(img, box, fit.dx, fit.dy, tuning=t, fade=fade)
+    if whole == box:
+        whole = complete_right(img, box, fit.dx, fit.dy, tuning=t, fade=fade)
     if whole != box:
         again = align(img, whole, fit.dx, search_px=t.complete_search, tuning=t, fade=fade)
         if again is not None:

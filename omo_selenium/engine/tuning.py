@@ -212,6 +212,44 @@ class EngineTuning:
     #: Play (px of the searched picture) of the outline's shift and of the re-alignment
     #: on the completed box.
     complete_search: float = 3.0
+    #: A winner's box narrower than this share of its height is re-bounded by the
+    #: piece's vertical outline before any completion (``align.bound_columns``): a
+    #: coarse window that matched the piece's left outline together with background
+    #: beside it (a striped sky agreeing with itself at every shift) ends inside the
+    #: piece, and also starts before it. Applied to every box (no share), the
+    #: re-bounding cost 3-9 of 2 x 1000 synthetic pictures (0.5 / 0.65 levels). Chosen
+    #: on realworld (scrape_center captcha_832 right, 2.9 -> 0.2 CSS px; nothing else
+    #: crosses the 2 px line), checked held out on 2 x 1000 synthetic (+1 / 0) and the
+    #: npm widget screenshots (benchmarks/results/README.md).
+    bound_narrow: float = 0.8
+    #: Play (px of the searched picture) of the shifts at which the vertical outline's
+    #: agreement is taken (the best of them per column): the winner's shift measured on
+    #: one side can be 2-4 px off. By hand (scrape_center: 3.9 px at captcha_832).
+    bound_search: float = 4.0
+    #: A column counts as outline at this share of the strongest column inside the old
+    #: box. Realworld: 0.35 also takes a shadow beside the outline (captcha_467 and 916
+    #: move 1-1.3 px the wrong way, 467 across the 2 px line); 0.5 and 0.65 the same
+    #: answers within 2 px.
+    bound_level: float = 0.5
+    #: The strongest column must agree at least this well (mean over the box's rows of
+    #: the product of the two vertical-orientation channels), or nothing is changed. By
+    #: hand: scrape_center's outlines reach 0.3-1.1, its background about 0.
+    bound_min_peak: float = 0.15
+    #: How far beyond the box's right side outline columns are looked for, share of the
+    #: box's height (never into the gap). By hand: the box may hold a quarter of the piece.
+    bound_reach: float = 1.0
+    #: Longest run of quiet columns (the piece's interior between its two outlines)
+    #: inside the outline's span, share of the box's larger side. By hand: pieces up to
+    #: 1.2 times as wide as high.
+    bound_quiet: float = 1.2
+    #: The span found is taken only when its width is within this range of shares of
+    #: the box's height (low) and larger side (high): roughly a piece. By hand.
+    bound_span: tuple[float, float] = (0.6, 1.8)
+    #: The new left side may lie at most this share of the box's height right of the old
+    #: one. A piece drawn at the picture's very edge shows no left outline there, and the
+    #: span found is then its right outline and what lies beyond (chaoxing IMG_062: 3.6
+    #: CSS px off without this). By hand.
+    bound_trim: float = 0.5
 
     # --- choosing among candidates (omo_selenium.engine.local) -----------------------
     #: Only candidates this close to the best edge score are weighed in colour. Synthetic.
