@@ -282,6 +282,45 @@ def refine_box(
     return x0 + x / f, y0 + y / f, w / f, h / f
 
 
+def _rows_on_both(box: Box, dy: float, h_img: int) -> tuple[int, float]:
+    """The first and end row of ``box`` that lie inside the picture both at the piece
+    and ``dy`` lower, at its gap."""
+    _, by, _, bh = box
+    return max(0, math.floor(by), math.ceil(-dy)), min(by + bh, h_img, h_img - dy)
+
+
+def _column_agreement(
+    img: Image.Image,
+    crop: tuple[int, int, int, int],
+    dx: float,
+    dy: float,
+    n: int,
+    f: float,
+    t: EngineTuning,
+    fade: Fade | None,
+    *,
+    vertical: bool = False,
+) -> FArray:
+    """Per column of the piece's crop (``(x0, y0, w, h)``: origin in screenshot px, size
+    in crop px at scale ``f``), how well the piece's field agrees with the gap's
+    ``(dx, dy)`` away: the mean over the crop's rows, best of the shifts within ``n``
+    crop px. ``vertical``: the vertical orientation alone (the doubled-angle cosine
+    channel, both fields positive), which horizontal stripes do not have."""
+    x0, y0, w, h = crop
+    pc, ps = _piece_field(img, x0, y0, w, h, f, t, fade)
+    # one field over the gap's columns at every shift, sliced per shift
+    gc, gs = _field(scaled_crop(img, x0 + dx - n / f, y0 + dy, w + 2 * n, h, f), t)
+    if vertical:
+        up, gup = np.maximum(pc, 0.0), np.maximum(gc, 0.0)
+        per_shift = [(up * gup[:, i : i + w]).mean(axis=0) for i in range(2 * n + 1)]
+    else:
+        per_shift = [
+            (pc * gc[:, i : i + w] + ps * gs[:, i : i + w]).mean(axis=0) for i in range(2 * n + 1)
+        ]
+    out: FArray = np.stack(per_shift).max(axis=0)
+    return out
+
+
 def complete_right(
     img: Image.Image,
     box: Box,
@@ -309,18 +348,11 @@ def complete_right(
     n = max(1, round(t.complete_search * f))
     x0 = max(0, math.floor(right - t.complete_from * bw))
     x1 = min(right + t.complete_reach * bh, dx - (n + 1) / f, w_img - dx - (n + 1) / f)
-    y0 = max(0, math.floor(by), math.ceil(-dy))
-    y1 = min(by + bh, h_img, h_img - dy)
+    y0, y1 = _rows_on_both(box, dy, h_img)
     w, h = int((x1 - x0) * f), int((y1 - y0) * f)
     if w < 4 or h < 4:
         return box
-    pc, ps = _piece_field(img, x0, y0, w, h, f, t, fade)
-    # one field over the gap's columns at every shift, sliced per shift
-    gc, gs = _field(scaled_crop(img, x0 + dx - n / f, y0 + dy, w + 2 * n, h, f), t)
-    per_shift = np.stack(
-        [(pc * gc[:, i : i + w] + ps * gs[:, i : i + w]).mean(axis=0) for i in range(2 * n + 1)]
-    )
-    profile = per_shift.max(axis=0)
+    profile = _column_agreement(img, (x0, y0, w, h), dx, dy, n, f, t, fade)
     j = int(np.argmax(profile))
     peak = float(profile[j])
     typical = max(float(np.median(profile)), t.complete_floor)
@@ -386,17 +418,12 @@ def bound_columns(
     f = min(1.0, t.align_size / max(bw, bh, 1.0))
     n = max(1, round(t.bound_search * f))
     x1 = min(bx + bw + t.bound_reach * bh, dx - 1 / f, w_img - dx - (n + 1) / f)
-    y0 = max(0, math.floor(by), math.ceil(-dy))
-    y1 = min(by + bh, h_img, h_img - dy)
+    y0, y1 = _rows_on_both(box, dy, h_img)
     w, h = int(x1 * f), int((y1 - y0) * f)
     lo, hi = max(0, int(bx * f)), min(w, math.ceil((bx + bw) * f))
     if w < 8 or h < 4 or hi <= lo:
         return box
-    pc, _ = _piece_field(img, 0, y0, w, h, f, t, fade)
-    gc, _ = _field(scaled_crop(img, dx - n / f, y0 + dy, w + 2 * n, h, f), t)
-    up, gup = np.maximum(pc, 0.0), np.maximum(gc, 0.0)
-    profile = np.stack([(up * gup[:, i : i + w]).mean(axis=0) for i in range(2 * n + 1)])
-    profile = profile.max(axis=0)
+    profile = _column_agreement(img, (0, y0, w, h), dx, dy, n, f, t, fade, vertical=True)
     j0 = lo + int(np.argmax(profile[lo:hi]))
     strong = profile >= t.bound_level * float(profile.max())
     # the box must hold an outline (a piece at the picture's very edge shows none there)
