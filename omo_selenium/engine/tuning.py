@@ -226,12 +226,14 @@ class EngineTuning:
     #: agreement is taken (the best of them per column): the winner's shift measured on
     #: one side can be 2-4 px off. By hand (scrape_center: 3.9 px at captcha_832).
     bound_search: float = 4.0
-    #: A column counts as outline at this share of the strongest column inside the old
-    #: box. Realworld: 0.35 also takes a shadow beside the outline (captcha_467 and 916
+    #: A column counts as outline at this share of the strongest column of the profile;
+    #: the box's own strongest column must count, or nothing is changed. Realworld,
+    #: measured with the share taken of the box's strongest column (the rule before the
+    #: in-box check): 0.35 also takes a shadow beside the outline (captcha_467 and 916
     #: move 1-1.3 px the wrong way, 467 across the 2 px line); 0.5 and 0.65 the same
     #: answers within 2 px.
     bound_level: float = 0.5
-    #: The strongest column must agree at least this well (mean over the box's rows of
+    #: The box's strongest column must agree at least this well (mean over its rows of
     #: the product of the two vertical-orientation channels), or nothing is changed. By
     #: hand: scrape_center's outlines reach 0.3-1.1, its background about 0.
     bound_min_peak: float = 0.15
@@ -247,8 +249,10 @@ class EngineTuning:
     bound_span: tuple[float, float] = (0.6, 1.8)
     #: The new left side may lie at most this share of the box's height right of the old
     #: one. A piece drawn at the picture's very edge shows no left outline there, and the
-    #: span found is then its right outline and what lies beyond (chaoxing IMG_062: 3.6
-    #: CSS px off without this). By hand.
+    #: span found may be its right outline and what lies beyond (chaoxing IMG_062: 3.6
+    #: CSS px off without either this or the in-box check of ``bound_level``; with that
+    #: check in, realworld gives the same answers without this one). A second guard. By
+    #: hand.
     bound_trim: float = 0.5
 
     # --- choosing among candidates (omo_selenium.engine.local) -----------------------
