@@ -436,25 +436,38 @@ def _locate_given(
             isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v)
         ):
             raise ConfigurationError(f"piece.{name} must be a finite number, got {v!r}")
+    x = 0.0 if piece.x is None else float(piece.x)
+    y = None if piece.y is None else float(piece.y)
+    # like the search without a piece, at a bounded resolution: the sizes of its steps
+    # (blur, rings, bands) are in px, so a DPR 2 screenshot is matched as at DPR 1
+    k = 1.0
+    small, small_sprite = img, sprite
+    bound = max(t.max_width, math.ceil(width_view) if width_view is not None else 0)
+    if img.width > bound:
+        k = img.width / bound
+        small = img.resize((bound, max(1, round(img.height / k))), Image.Resampling.BOX)
+        size = (max(1, round(sprite.width / k)), max(1, round(sprite.height / k)))
+        small_sprite = sprite.resize(size, Image.Resampling.BOX)
     found = match_sprite(
-        img,
-        sprite,
-        0.0 if piece.x is None else float(piece.x),
-        None if piece.y is None else float(piece.y),
+        small,
+        small_sprite,
+        x / k,
+        None if y is None else y / k,
         tuning=t,
         start_uncovered=bool(piece.start_uncovered),
     )
     if found is None:
         raise SolveFailed("the given piece has no shape, or no room to move in the image")
+    dx, dy = found.dx * k, found.dy * k
     scale = width_view / img.width if width_view is not None else 1.0
-    sx = round(0.0 if piece.x is None else float(piece.x)) + found.box[0]
-    sy = round(found.start_y) + found.box[1]
-    w, h = found.box[2], found.box[3]
+    bx, by, w, h = (round(v * k) for v in found.box)
+    sx = round(x + bx)
+    sy = round(found.start_y * k) + by
     return GapMatch(
         piece_box=(sx, sy, w, h),
-        gap_box=(round(sx + found.dx), round(sy + found.dy), w, h),
-        distance_px=found.dx,
-        distance_css=found.dx * scale,
+        gap_box=(round(sx + dx), round(sy + dy), w, h),
+        distance_px=dx,
+        distance_css=dx * scale,
         scale=scale,
         confidence=found.confidence,
     )

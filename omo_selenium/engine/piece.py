@@ -11,7 +11,12 @@ play) this module measures three things, each by masked normalised correlation:
 2. **interior**: the sprite's colours inside the shape (away from any drawn outline)
    against the screenshot's: the real gap is the picture the piece was cut from, drawn
    darker or lighter (``gap = a * piece + b``), a decoy hollow of another place is not.
-3. **seam** (for the best few shifts only): the picture carries on across the real gap's
+3. **step**: the picture inside the piece's shape against a band just outside it: a
+   gap is drawn by changing the picture inside its outline (darkened, whitened,
+   filled), so there the colours step across the whole silhouette, one way or the
+   other. This is what is left of a gap whitened so far that its colours no longer
+   correlate with the piece's.
+4. **seam** (for the best few shifts only): the picture carries on across the real gap's
    outline, so the colours just inside the piece's edge correlate with the colours just
    outside the candidate gap, sector by sector; a decoy that repeats the piece's own
    content elsewhere has a foreign surrounding.
@@ -102,6 +107,33 @@ def _masked_ncc(targets: list[FArray], temps: list[FArray], weight: FArray, reg:
 def _ring(mask: BArray, inner: int, outer: int) -> BArray:
     out: BArray = dilate(mask, outer) & ~erode(mask, inner)
     return out
+
+
+def _silhouette_step(strip: FArray, mask: BArray, t: EngineTuning) -> FArray:
+    """Correlation of the picture with the piece's silhouette at every offset.
+
+    The template is 1 inside the (eroded) shape and 0 in a band just outside it; its
+    masked normalised correlation with every channel (offsets as for the outline and the
+    interior, the picture's edges repeated for the band) is about +1 where the picture is
+    lighter inside the shape than around it, -1 where it is darker, 0 on a continuous
+    picture.
+    """
+    near, far = t.sprite_step_band
+    h, w = mask.shape
+    big = np.zeros((h + 2 * far, w + 2 * far), dtype=bool)
+    big[far : far + h, far : far + w] = mask
+    inside = erode(big, t.sprite_step_inset)
+    band = dilate(big, far) & ~dilate(big, near)
+    if inside.sum() < 10 or band.sum() < 10:
+        return np.zeros((strip.shape[0] - h + 1, strip.shape[1] - w + 1))
+    padded = np.pad(strip, ((far, far), (far, far), (0, 0)), mode="edge")
+    template = inside.astype(np.float64)
+    return _masked_ncc(
+        [padded[..., k] for k in range(3)],
+        [template] * 3,
+        (inside | band).astype(np.float64),
+        reg=4.0,
+    )
 
 
 def _seam(rgb: FArray, sprite: FArray, mask: BArray, x: int, y: int, sectors: int = 12) -> float:
@@ -229,6 +261,8 @@ def match_sprite(
         reg=4.0,
     )
     score = t.sprite_outline_weight * outline + t.sprite_interior_weight * interior  # (ny, nx)
+    if t.sprite_step_weight > 0:
+        score += t.sprite_step_weight * np.abs(_silhouette_step(strip, mask, t))
     # where the piece is drawn at its start, a gap under it cannot be seen
     xs_all = np.arange(score.shape[1])
     allowed = (xs_all - px) >= (MIN_UNCOVERED_SHIFT_PX if start_uncovered else w)
@@ -267,8 +301,7 @@ def match_sprite(
     sub = 0.0
     if 0 < base < grid.shape[1] - 1:
         a_, b_, c_ = grid[j, base - 1], grid[j, base], grid[j, base + 1]
-        den = a_ - 2 * b_ + c_
-        if np.isfinite(a_) and np.isfinite(c_) and den < 0:
+        if np.isfinite(a_) and np.isfinite(c_) and (den := a_ - 2 * b_ + c_) < 0:
             sub = float(np.clip(0.5 * (a_ - c_) / den, -0.5, 0.5))
     i_at = base
     dy = float(ya + j - py)
