@@ -10,11 +10,13 @@ it) with a known answer. Run from the repository root::
     python benchmarks/bench_look.py                       # 300 pairs from seed 0
     python benchmarks/bench_look.py --n 300 --seeds 0 10000 --out benchmarks/results/look.json
     python benchmarks/bench_look.py --set sprite_step_weight=0.0   # another EngineTuning
+    python benchmarks/bench_look.py --breakdown   # + by generator parameter
 
 Reports per seed range: pairs whose piece was seen moving, answers within 1 / 2 / 5 CSS
 px (a refusal or an unseen piece counts as a miss), refusals of right and of wrong
 answers, accepted wrong answers, and the median ms of the engine's part (the cut-out and
-the match), with the load average. The same figures by DPR follow.
+the match), with the load average. The same figures by DPR follow, and with
+``--breakdown`` by each generator parameter (background, shape, gap style, decoys, ...).
 """
 
 from __future__ import annotations
@@ -85,6 +87,7 @@ def run(seeds: range, tuning: EngineTuning, floor: float) -> list[dict[str, Any]
             {
                 "seed": seed,
                 "dpr": pair.params["dpr"],
+                "params": pair.params,
                 "seen": moved is not None,
                 "error": error,
                 "confidence": confidence,
@@ -137,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=300, help="pairs per seed range")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="first seeds")
     parser.add_argument("--out", type=Path, help="results JSON")
+    parser.add_argument("--breakdown", action="store_true", help="also by generator parameter")
     parser.add_argument(
         "--set",
         action="append",
@@ -164,6 +168,19 @@ def main(argv: list[str] | None = None) -> int:
     for r in everything:
         by_dpr[r["dpr"]].append(r)
     report["by_dpr"] = {f"dpr{d:g}": summarise(v) for d, v in sorted(by_dpr.items())}
+    if args.breakdown:
+        from bench_realworld import BREAKDOWN_PARAMS, _param_value
+
+        table: dict[str, Any] = {}
+        for name in BREAKDOWN_PARAMS:
+            groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for r in everything:
+                groups[_param_value(r["params"], name)].append(r)
+            table[name] = {
+                value: {k: v for k, v in summarise(g).items() if k != "median_ms"}
+                for value, g in sorted(groups.items())
+            }
+        report["breakdown"] = table
     report["load_average_after"] = list(os.getloadavg())
     print(f"== the look (floor {floor}, load {report['load_average']})")
     for name, s in [*report["sources"].items(), *report["by_dpr"].items()]:
@@ -173,6 +190,12 @@ def main(argv: list[str] | None = None) -> int:
             f"refused right/wrong={s['refused_right']}/{s['refused_wrong']} "
             f"accepted_wrong={s['accepted_wrong']} median={s['median_ms']}ms"
         )
+    for name, groups in report.get("breakdown", {}).items():
+        cells = [
+            f"{value} {g['within_2px']:.2f} ({g['n']}, {g['accepted_wrong']} wrong)"
+            for value, g in groups.items()
+        ]
+        print(f"  {name}: " + ", ".join(cells))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=2) + "\n")
