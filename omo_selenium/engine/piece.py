@@ -260,7 +260,9 @@ def match_sprite(
         core.astype(np.float64),
         reg=4.0,
     )
-    score = t.sprite_outline_weight * outline + t.sprite_interior_weight * interior  # (ny, nx)
+    score = t.sprite_outline_weight * outline + t.sprite_interior_weight * np.maximum(
+        interior, t.sprite_interior_floor
+    )  # (ny, nx)
     if t.sprite_step_weight > 0:
         score += t.sprite_step_weight * np.abs(_silhouette_step(strip, mask, t))
     # where the piece is drawn at its start, a gap under it cannot be seen
@@ -308,7 +310,8 @@ def match_sprite(
     top = float(start_y) if start_y is not None else float(ya + j - by0)
     if start_y is None:
         dy = 0.0
-    fit = max(0.0, min(1.0, 0.5 * (float(outline[j, i]) + float(interior[j, i]))))
+    inner = max(float(interior[j, i]), t.sprite_interior_floor)
+    fit = max(0.0, min(1.0, 0.5 * (float(outline[j, i]) + inner)))
     confidence = fit * max(0.0, min(1.0, (total - runner) / t.sprite_confident_margin))
     return SpriteMatch(
         dx=i_at + sub - px,
