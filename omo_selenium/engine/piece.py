@@ -8,15 +8,20 @@ play) this module measures three things, each by masked normalised correlation:
 1. **outline**: the doubled-angle orientation field of the sprite's alpha edge against
    the screenshot's colour orientation field, on a ring around the edge. Every gap and
    every decoy hollow of the piece's shape scores here.
-2. **interior**: the sprite's colours inside the shape (away from any drawn outline)
+2. **drawn edges**: the orientation field of the sprite's own colours, on a ring a few px
+   inside its alpha edge, against the screenshot's. A piece cut out of two screenshots
+   (the solver's look) carries its shadow or glow with it, so its alpha edge is the
+   halo's; the piece's drawn outline and the picture's edges along it lie inside, and
+   the gap has them at the same places.
+3. **interior**: the sprite's colours inside the shape (away from any drawn outline)
    against the screenshot's: the real gap is the picture the piece was cut from, drawn
    darker or lighter (``gap = a * piece + b``), a decoy hollow of another place is not.
-3. **step**: the picture inside the piece's shape against a band just outside it: a
+4. **step**: the picture inside the piece's shape against a band just outside it: a
    gap is drawn by changing the picture inside its outline (darkened, whitened,
    filled), so there the colours step across the whole silhouette, one way or the
    other. This is what is left of a gap whitened so far that its colours no longer
    correlate with the piece's.
-4. **seam** (for the best few shifts only): the picture carries on across the real gap's
+5. **seam** (for the best few shifts only): the picture carries on across the real gap's
    outline, so the colours just inside the piece's edge correlate with the colours just
    outside the candidate gap, sector by sector; a decoy that repeats the piece's own
    content elsewhere has a foreign surrounding.
@@ -250,6 +255,21 @@ def match_sprite(
         ring_w,
         reg=0.01,
     )
+    # drawn edges: the sprite's own colour field on a ring inside its alpha edge (past
+    # a halo cut out with it, and away from the alpha edge's own step)
+    drawn = None
+    near, far = t.sprite_drawn_ring
+    drawn_ring = erode(mask, near) & ~erode(mask, far)
+    if t.sprite_drawn_weight > 0 and drawn_ring.sum() >= 20:
+        pc, ps = colour_orientation_field(
+            colours.astype(np.float32), sigma=1.0, norm_sigma=2.5, floor=0.5, smooth=1.0
+        )
+        drawn = _masked_ncc(
+            [fc.astype(np.float64), fs.astype(np.float64)],
+            [pc.astype(np.float64), ps.astype(np.float64)],
+            drawn_ring.astype(np.float64),
+            reg=0.01,
+        )
     # interior: colours away from the edge (a drawn outline, a halo), all channels
     core = erode(mask, t.sprite_core_erode)
     if core.sum() < 20:
@@ -263,6 +283,8 @@ def match_sprite(
     score = t.sprite_outline_weight * outline + t.sprite_interior_weight * np.maximum(
         interior, t.sprite_interior_floor
     )  # (ny, nx)
+    if drawn is not None:
+        score += t.sprite_drawn_weight * drawn
     if t.sprite_step_weight > 0:
         score += t.sprite_step_weight * np.abs(_silhouette_step(strip, mask, t))
     # where the piece is drawn at its start, a gap under it cannot be seen
