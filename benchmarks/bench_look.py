@@ -22,7 +22,6 @@ the match), with the load average. The same figures by DPR follow, and with
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import math
 import os
@@ -37,6 +36,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench_realworld import _literals, add_set_option  # noqa: E402
+
 from omo_selenium import engine as engine_module  # noqa: E402
 from omo_selenium._types import PieceImage  # noqa: E402
 from omo_selenium.engine.moved_piece import isolate_moved_piece  # noqa: E402
@@ -44,8 +45,6 @@ from omo_selenium.engine.tuning import DEFAULT_TUNING, EngineTuning  # noqa: E40
 from omo_selenium.errors import OmoCaptchaError  # noqa: E402
 from omo_selenium.steering import LOOK_MOVE_CSS_PX  # noqa: E402
 from omo_selenium.testing.synthetic import make_drag_pair  # noqa: E402
-
-RESULTS = ROOT / "benchmarks" / "results"
 
 
 def look_case(seed: int) -> tuple[Any, float, float]:
@@ -126,14 +125,6 @@ def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _literals(items: list[str]) -> dict[str, Any]:
-    out = {}
-    for item in items:
-        name, _, value = item.partition("=")
-        out[name] = ast.literal_eval(value)
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run, print a table and write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -141,13 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="first seeds")
     parser.add_argument("--out", type=Path, help="results JSON")
     parser.add_argument("--breakdown", action="store_true", help="also by generator parameter")
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="FIELD=VALUE",
-        help="run with EngineTuning FIELD set to VALUE (a Python literal); repeatable",
-    )
+    add_set_option(parser)
     args = parser.parse_args(argv)
     tuning = replace(DEFAULT_TUNING, **_literals(args.set))
     floor = engine_module.MIN_CONFIDENCE

@@ -392,6 +392,17 @@ def _literals(items: list[str]) -> dict[str, Any]:
     return out
 
 
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    """The ``--set FIELD=VALUE`` option (repeatable): run with another EngineTuning."""
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="run with EngineTuning FIELD set to VALUE (a Python literal); repeatable",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run, print a table and write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -441,13 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, help="results JSON (default benchmarks/results/...)")
     parser.add_argument("--quiet", action="store_true", help="no per-miss listing")
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="FIELD=VALUE",
-        help="run with EngineTuning FIELD set to VALUE (a Python literal); repeatable",
-    )
+    add_set_option(parser)
     args = parser.parse_args(argv)
     tuning = None
     if args.set:
