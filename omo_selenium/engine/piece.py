@@ -3,7 +3,9 @@
 When the page ships the puzzle piece as its own picture (an RGBA sprite, alpha = the
 piece's shape), nothing has to be cut out of the screenshot: the shape and the colours
 of the piece are known exactly. For every horizontal shift (and a few px of vertical
-play) this module measures three things, each by masked normalised correlation:
+play) this module measures five things, each by masked normalised correlation, and
+weighs them into one score (the pictures are first brought to a bounded resolution by
+:func:`~omo_selenium.engine.local.locate`, as for the search without a piece):
 
 1. **outline**: the doubled-angle orientation field of the sprite's alpha edge against
    the screenshot's colour orientation field, on a ring around the edge. Every gap and
@@ -16,6 +18,8 @@ play) this module measures three things, each by masked normalised correlation:
 3. **interior**: the sprite's colours inside the shape (away from any drawn outline)
    against the screenshot's: the real gap is the picture the piece was cut from, drawn
    darker or lighter (``gap = a * piece + b``), a decoy hollow of another place is not.
+   It counts from a small floor up: on a flat picture the piece's glow and the gap's
+   shadow anti-correlate at the real gap.
 4. **step**: the picture inside the piece's shape against a band just outside it: a
    gap is drawn by changing the picture inside its outline (darkened, whitened,
    filled), so there the colours step across the whole silhouette, one way or the
