@@ -450,7 +450,8 @@ class EngineTuning:
     sprite_step_weight: float = 2.0
     #: Erosion (px) of the shape for the inside of the step, and the band outside it
     #: (from, to px beyond the shape's edge): past a drawn outline or a soft shadow.
-    #: Set by hand; 5 and (3, 8) or 2 and (1, 4) lose 1 of the 29 looks.
+    #: Set by hand; in the scratch run at weight 1, 5 and (3, 8) found as many of the 29
+    #: vcode looks (21) and 2 and (1, 4) one fewer.
     sprite_step_inset: int = 3
     sprite_step_band: tuple[int, int] = (2, 6)
     #: How many distinct shifts get the seam test.
