@@ -13,6 +13,10 @@ scores like any other source::
     python benchmarks/bench_widgets.py --per-widget 60 --dpr 1 2 --out .widgets/shots
     python benchmarks/bench_realworld.py --folder .widgets/shots --synthetic 0
 
+``--live N`` solves N captchas per widget and DPR in the browser instead, checked against
+the widget's own verdict; with ``--via-look`` the engine refuses every picture, so every
+answer comes from the look (the piece seen moving, matched as its own picture).
+
 The widgets are installed with npm into ``.widgets/`` (pinned versions, the npm registry
 only; nothing of them is committed). Backgrounds: the six photographs that
 vue-monoplasty-slide-verify ships, cropped, scaled and mirrored at random, and pictures
@@ -385,17 +389,39 @@ def render(
     return labels
 
 
+def _look_only_engine() -> Any:
+    """A LocalEngine that refuses every picture without its piece: each solve then goes
+    through the look (the piece seen moving, matched as its own picture)."""
+    from omo_selenium import LocalEngine, SolveFailed
+
+    class LookOnly(LocalEngine):
+        def locate(self, image: Any, width_view: float | None = None, *, piece: Any = None) -> Any:
+            if piece is None:
+                raise SolveFailed("benchmark: every picture is refused, the look answers")
+            return super().locate(image, width_view, piece=piece)
+
+    return LookOnly()
+
+
 def live(
-    widget: Widget, n: int, dpr: float, seed: int, prefix: Path, photos: list[Path]
+    widget: Widget,
+    n: int,
+    dpr: float,
+    seed: int,
+    prefix: Path,
+    photos: list[Path],
+    *,
+    via_look: bool = False,
 ) -> dict[str, Any]:
     """Solve ``n`` captchas of ``widget`` with a plain ``SliderSolver(driver).solve(image,
     handle, attempts=1)`` (no ``success=``: the verdict is read from the page) and check
-    the outcome against the widget's own callbacks."""
+    the outcome against the widget's own callbacks. With ``via_look``, the engine refuses
+    every picture, so every answer comes from the look."""
     from omo_selenium import SliderSolver
 
     runs = []
     for i, driver, truth in captchas(widget, n, dpr, seed + 1000, prefix, photos):
-        solver = SliderSolver(driver)
+        solver = SliderSolver(driver, _look_only_engine()) if via_look else SliderSolver(driver)
         t0 = time.monotonic()
         result = solver.solve(widget.element, widget.handle, attempts=1)
         seconds = time.monotonic() - t0
@@ -449,6 +475,11 @@ def main(argv: list[str] | None = None) -> int:
         "checked against the widget's own verdict; JSON to --live-out",
     )
     parser.add_argument("--live-out", type=Path, help="results JSON of --live")
+    parser.add_argument(
+        "--via-look",
+        action="store_true",
+        help="with --live: the engine refuses every picture, so every answer is the look's",
+    )
     args = parser.parse_args(argv)
     install(args.prefix)
     photos = sorted(
@@ -460,10 +491,16 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     if args.live:
         logging.basicConfig(level=logging.WARNING)
-        report: dict[str, Any] = {"load_average": list(os.getloadavg()), "widgets": {}}
+        report: dict[str, Any] = {
+            "load_average": list(os.getloadavg()),
+            "via_look": args.via_look,
+            "widgets": {},
+        }
         for widget in chosen:
             for dpr in args.dpr:
-                got = live(widget, args.live, dpr, args.seed, args.prefix, photos)
+                got = live(
+                    widget, args.live, dpr, args.seed, args.prefix, photos, via_look=args.via_look
+                )
                 report["widgets"][f"{widget.name}-dpr{dpr:g}"] = got
                 summary = {k: v for k, v in got.items() if k != "detail"}
                 print(f"{widget.name} at DPR {dpr:g}: {summary}", file=sys.stderr)
