@@ -105,6 +105,19 @@ def _resized(gray: Image.Image, width: int) -> Array:
     return np.asarray(gray.resize((width, height), Image.Resampling.BOX), dtype=np.float32)
 
 
+def _bounded(
+    img: Image.Image, width_view: float | None, t: EngineTuning
+) -> tuple[Image.Image, float]:
+    """The picture scaled down (BOX filter) to at most ``t.max_width`` px wide, but never
+    below its CSS width (the answer is wanted to a CSS px), and the factor ``k`` it was
+    scaled down by (1: left as it is)."""
+    bound = max(t.max_width, math.ceil(width_view) if width_view is not None else 0)
+    if img.width <= bound:
+        return img, 1.0
+    k = img.width / bound
+    return img.resize((bound, max(1, round(img.height / k))), Image.Resampling.BOX), k
+
+
 def _coarse_field(gray: Array, t: EngineTuning) -> tuple[Array, Array]:
     """Orientation field for the coarse search, with its local mean removed.
 
@@ -348,13 +361,8 @@ def locate(
     t = tuning
     # large pictures (DPR 2 screenshots) are searched at a bounded resolution: the
     # time grows with the area, the precision needed (CSS px) does not
-    k = 1.0
     full = img
-    # never below the CSS width: the answer is wanted to a CSS px
-    bound = max(t.max_width, math.ceil(width_view) if width_view is not None else 0)
-    if w_img > bound:
-        k = w_img / bound
-        img = img.resize((bound, max(1, round(h_img / k))), Image.Resampling.BOX)
+    img, k = _bounded(img, width_view, t)
     work = _resized(img.convert("L"), t.work_width)
     fc, fs = _coarse_field(work, t)
     # a background that repeats along the rows matches itself one, two and three
@@ -440,12 +448,9 @@ def _locate_given(
     y = None if piece.y is None else float(piece.y)
     # like the search without a piece, at a bounded resolution: the sizes of its steps
     # (blur, rings, bands) are in px, so a DPR 2 screenshot is matched as at DPR 1
-    k = 1.0
-    small, small_sprite = img, sprite
-    bound = max(t.max_width, math.ceil(width_view) if width_view is not None else 0)
-    if img.width > bound:
-        k = img.width / bound
-        small = img.resize((bound, max(1, round(img.height / k))), Image.Resampling.BOX)
+    small, k = _bounded(img, width_view, t)
+    small_sprite = sprite
+    if k > 1.0:
         size = (max(1, round(sprite.width / k)), max(1, round(sprite.height / k)))
         small_sprite = sprite.resize(size, Image.Resampling.BOX)
     found = match_sprite(

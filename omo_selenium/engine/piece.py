@@ -113,6 +113,15 @@ def _masked_ncc(targets: list[FArray], temps: list[FArray], weight: FArray, reg:
     return out
 
 
+def _colour_field(rgb: FArray) -> list[FArray]:
+    """The colour orientation field's two channels, as the matcher correlates them: of
+    the screenshot's rows, and of the sprite's own colours."""
+    fc, fs = colour_orientation_field(
+        rgb.astype(np.float32), sigma=1.0, norm_sigma=2.5, floor=0.5, smooth=1.0
+    )
+    return [fc.astype(np.float64), fs.astype(np.float64)]
+
+
 def _ring(mask: BArray, inner: int, outer: int) -> BArray:
     out: BArray = dilate(mask, outer) & ~erode(mask, inner)
     return out
@@ -249,14 +258,11 @@ def match_sprite(
     norm = np.sqrt(c * c + s * s).max() + 1e-9
     ring = _ring(mask, 2, 2) & np.ones_like(mask)
     # the ring may reach 2 px outside the shape; the template is the shape's own box
-    fc, fs = colour_orientation_field(
-        strip.astype(np.float32), sigma=1.0, norm_sigma=2.5, floor=0.5, smooth=1.0
-    )
-    ring_w = ring.astype(np.float64)
+    field = _colour_field(strip)
     outline = _masked_ncc(
-        [fc.astype(np.float64), fs.astype(np.float64)],
+        field,
         [c.astype(np.float64) / norm, s.astype(np.float64) / norm],
-        ring_w,
+        ring.astype(np.float64),
         reg=0.01,
     )
     # drawn edges: the sprite's own colour field on a ring inside its alpha edge (past
@@ -265,15 +271,7 @@ def match_sprite(
     near, far = t.sprite_drawn_ring
     drawn_ring = erode(mask, near) & ~erode(mask, far)
     if t.sprite_drawn_weight > 0 and drawn_ring.sum() >= 20:
-        pc, ps = colour_orientation_field(
-            colours.astype(np.float32), sigma=1.0, norm_sigma=2.5, floor=0.5, smooth=1.0
-        )
-        drawn = _masked_ncc(
-            [fc.astype(np.float64), fs.astype(np.float64)],
-            [pc.astype(np.float64), ps.astype(np.float64)],
-            drawn_ring.astype(np.float64),
-            reg=0.01,
-        )
+        drawn = _masked_ncc(field, _colour_field(colours), drawn_ring.astype(np.float64), reg=0.01)
     # interior: colours away from the edge (a drawn outline, a halo), all channels
     core = erode(mask, t.sprite_core_erode)
     if core.sum() < 20:
