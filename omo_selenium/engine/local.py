@@ -39,8 +39,10 @@ How it works:
    (same outline fit, same box), colour alone decides. A candidate that shows the
    piece's colours unchanged is a copy (the picture repeating itself), not a drawn gap.
 4. **Confidence**: the fine correlation, scaled by how far the coarse peak stands out of
-   the scores of all shifts (or by the fine correlation itself, when it is high), so
-   that a picture without a gap scores low; 0 when the winner is a copy.
+   the scores of all shifts (or by the fine correlation itself, when it is high, or by
+   an outline reversed in polarity all around, :mod:`omo_selenium.engine.polarity`: a
+   lightened piece over a darkened gap), so that a picture without a gap scores low; 0
+   when the winner is a copy.
 
 Example:
     >>> from omo_selenium.engine import LocalEngine
@@ -67,6 +69,7 @@ from .colour import GapEvidence, gap_evidence
 from .gradients import Array, blur, gradients, orientation_field
 from .period import Fade, damp_repeats, dominant_period
 from .piece import match_sprite
+from .polarity import outline_polarity
 from .search import Candidate, coarse_candidates, outline_box
 from .tuning import DEFAULT_TUNING, EngineTuning
 
@@ -413,7 +416,14 @@ def locate(
     # gap closely all along its outline is credible by that fit alone
     standout = (best.cand.prominence - t.prominence_floor) / t.prominence_span
     close_fit = (ncc - t.credible_ncc) / t.credible_ncc_span
-    standout = min(1.0, max(0.0, standout, close_fit))
+    # a piece lightened and its gap darkened share only their outline, reversed in
+    # polarity: a background matching itself elsewhere keeps its polarity
+    reversed_outline = 0.0
+    if _plausible_piece(box, img.width, t):
+        polarity = outline_polarity(img, box, fit.dx, fit.dy, tuning=t)
+        if polarity.straight <= t.polarity_straight:
+            reversed_outline = (polarity.reversed - t.polarity_floor) / t.polarity_span
+    standout = min(1.0, max(0.0, standout, close_fit, reversed_outline))
     if best.copy:
         # the best place shows the piece's colours unchanged: no gap was drawn there
         standout = 0.0

@@ -276,7 +276,8 @@ def test_a_piece_that_fits_its_gap_closely_is_credible_without_a_standout_peak(
     match = locate(cap.image, cap.width_view)
     assert abs(match.distance_css - cap.true_distance_css) <= 2.0
     assert match.confidence >= floor
-    peak_only = dataclasses.replace(DEFAULT_TUNING, credible_ncc=2.0)
+    # the peak alone (nor close fit, nor an outline reversed in polarity) refuses it
+    peak_only = dataclasses.replace(DEFAULT_TUNING, credible_ncc=2.0, polarity_straight=-1.0)
     assert locate(cap.image, cap.width_view, tuning=peak_only).confidence < floor
 
 

@@ -1,0 +1,84 @@
+"""The polarity of the outline a piece shares with its gap
+(``omo_selenium.engine.polarity``), on drawn pictures.
+
+A smooth texture holds, at the start, a piece drawn as a white veil over whatever lies
+there, and further right a gap of the same shape drawn as a dark veil: the two show
+different content and share only their outline, lighter inside at the start and darker
+inside at the gap. A texture that repeats itself matches with its polarity kept; a
+horizon matches along one direction only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from omo_selenium.engine.polarity import Polarity, outline_polarity
+from omo_selenium.engine.tuning import DEFAULT_TUNING
+
+PIECE = (14, 34, 50, 50)  # x, y, w, h
+SHIFT = 160
+
+
+def _texture(seed: int, h: int = 130, w: int = 300) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    noise = rng.normal(0.0, 1.0, (h // 6 + 2, w // 6 + 2, 3))
+    small = Image.fromarray(np.uint8(np.clip(128 + 45 * noise, 0, 255)))
+    rgb = np.asarray(small.resize((w + 12, h + 12), Image.Resampling.BICUBIC), dtype=np.float32)
+    return rgb[6 : 6 + h, 6 : 6 + w].copy()
+
+
+def _shape() -> np.ndarray:
+    """A square with a round bump on its right side, as jigsaw pieces have."""
+    _, _, w, h = PIECE
+    yy, xx = np.mgrid[0:h, 0:w]
+    body = (xx < w - 10) & (yy >= 4) & (yy < h - 4)
+    bump = (xx - (w - 12)) ** 2 + (yy - h / 2) ** 2 <= 9**2
+    return body | bump
+
+
+def _veiled(seed: int = 5) -> Image.Image:
+    rgb = _texture(seed)
+    x, y, w, h = PIECE
+    mask = _shape()[..., None]
+    start = rgb[y : y + h, x : x + w]
+    rgb[y : y + h, x : x + w] = np.where(mask, start * 0.35 + 255 * 0.65, start)
+    gap = rgb[y : y + h, x + SHIFT : x + SHIFT + w]
+    rgb[y : y + h, x + SHIFT : x + SHIFT + w] = np.where(mask, gap * 0.45, gap)
+    return Image.fromarray(np.uint8(np.clip(rgb, 0, 255)))
+
+
+def test_a_lightened_piece_and_its_darkened_gap_share_a_reversed_outline() -> None:
+    pol = outline_polarity(_veiled(), PIECE, SHIFT, 0.0, tuning=DEFAULT_TUNING)
+    assert pol.reversed > 0.5
+    assert pol.straight < DEFAULT_TUNING.polarity_straight
+
+
+def test_the_same_veils_elsewhere_do_not_reverse() -> None:
+    # the piece's box matched with plain texture beside the gap: no shared outline
+    pol = outline_polarity(_veiled(), PIECE, SHIFT - 60, 0.0, tuning=DEFAULT_TUNING)
+    assert pol.reversed < DEFAULT_TUNING.polarity_floor
+
+
+def test_a_texture_matching_itself_keeps_its_polarity() -> None:
+    tile = _texture(11, w=120)
+    rgb = np.concatenate([tile, tile, tile[:, :60]], axis=1)
+    pol = outline_polarity(Image.fromarray(np.uint8(rgb)), PIECE, 120.0, 0.0, tuning=DEFAULT_TUNING)
+    assert pol.reversed < -0.9
+
+
+def test_a_horizon_matches_along_one_direction_only() -> None:
+    rgb = np.full((130, 300, 3), 60.0, dtype=np.float32)
+    rgb[:59] = 200.0  # a bright sky over dark land, and its reflection further right
+    rgb[:59, 150:] = 60.0
+    rgb[59:, 150:] = 200.0
+    pol = outline_polarity(
+        Image.fromarray(np.uint8(rgb)), PIECE, float(SHIFT), 0.0, tuning=DEFAULT_TUNING
+    )
+    assert pol.reversed > 0.9  # reversed, yet ...
+    assert pol.straight > 0.9  # ... one straight edge, which proves nothing
+
+
+def test_a_crop_that_leaves_the_picture_is_neutral() -> None:
+    pol = outline_polarity(_veiled(), PIECE, 400.0, 0.0, tuning=DEFAULT_TUNING)
+    assert pol == Polarity()
