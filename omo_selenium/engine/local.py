@@ -280,6 +280,18 @@ def _align_candidates(
     return aligned
 
 
+def _reversed_outline(img: Image.Image, box: Box4, fit: Alignment, t: EngineTuning) -> float:
+    """How far (0 to 1) the outline the piece box shares with its gap at ``fit`` is
+    reversed in polarity all around: a lightened piece and a darkened gap, which share
+    no content. 0 for a box that looks like no piece or edges running one way."""
+    if not _plausible_piece(box, img.width, t):
+        return 0.0
+    polarity = outline_polarity(img, box, fit.dx, fit.dy, tuning=t)
+    if polarity.straight > t.polarity_straight:
+        return 0.0
+    return min(1.0, max(0.0, (polarity.reversed - t.polarity_floor) / t.polarity_span))
+
+
 def _copy(ev: GapEvidence, t: EngineTuning) -> bool:
     """Whether a candidate shows the piece's colours unchanged (same level, same
     gain): a copy of the piece in the picture, where a gap would show them changed."""
@@ -418,12 +430,7 @@ def locate(
     close_fit = (ncc - t.credible_ncc) / t.credible_ncc_span
     # a piece lightened and its gap darkened share only their outline, reversed in
     # polarity: a background matching itself elsewhere keeps its polarity
-    reversed_outline = 0.0
-    if _plausible_piece(box, img.width, t):
-        polarity = outline_polarity(img, box, fit.dx, fit.dy, tuning=t)
-        if polarity.straight <= t.polarity_straight:
-            reversed_outline = (polarity.reversed - t.polarity_floor) / t.polarity_span
-    standout = min(1.0, max(0.0, standout, close_fit, reversed_outline))
+    standout = min(1.0, max(0.0, standout, close_fit, _reversed_outline(img, box, fit, t)))
     if best.copy:
         # the best place shows the piece's colours unchanged: no gap was drawn there
         standout = 0.0
