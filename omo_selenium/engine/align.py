@@ -44,6 +44,7 @@ __all__ = [
     "align",
     "bound_columns",
     "complete_right",
+    "crop_pair",
     "refine_box",
     "scaled_crop",
 ]
@@ -77,6 +78,29 @@ def scaled_crop(img: Image.Image, x0: float, y0: float, w: int, h: int, f: float
     box = (x0, y0, min(img.width, x0 + w / f), min(img.height, y0 + h / f))
     out: Array = np.asarray(img.resize((w, h), Image.Resampling.BOX, box=box), dtype=np.float32)
     return out
+
+
+def crop_pair(
+    img: Image.Image,
+    box: tuple[float, float, float, float],
+    dx: float,
+    dy: float,
+    margin: float,
+    f: float = 1.0,
+) -> tuple[Array, Array, float, float] | None:
+    """The piece box with ``margin`` px around it, and the same window ``(dx, dy)``
+    away, both cut from ``img`` and scaled by ``f``, kept inside the picture at both
+    places; with the window's top-left ``(x0, y0)`` in screenshot px. ``None`` when
+    less than 8 x 8 px of it would be left."""
+    bx, by, bw, bh = box
+    w_img, h_img = img.size
+    x0, y0 = max(0.0, bx - margin), max(0.0, by - margin, -dy)
+    x1, y1 = min(w_img - dx, bx + bw + margin), min(h_img, h_img - dy, by + bh + margin)
+    w, h = int((x1 - x0) * f), int((y1 - y0) * f)
+    if w < 8 or h < 8:
+        return None
+    piece = scaled_crop(img, x0, y0, w, h, f)
+    return piece, scaled_crop(img, x0 + dx, y0 + dy, w, h, f), x0, y0
 
 
 def _field(rgb: Array, t: EngineTuning) -> tuple[Array, Array]:

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from .align import scaled_crop
+from .align import crop_pair
 from .gradients import integral_image
 from .morph import BArray, dilate, erode
 from .tuning import DEFAULT_TUNING, EngineTuning
@@ -132,17 +132,13 @@ def gap_evidence(
         The evidence (neutral values when the crops would leave the image).
     """
     bx, by, bw, bh = box
-    w_img, h_img = img.size
     t = tuning
     f = min(1.0, t.evidence_size / max(bw, bh, 1.0))
-    m = t.evidence_margin_share * max(bw, bh)
-    x0, y0 = max(0.0, bx - m), max(0.0, by - m, -dy)
-    x1, y1 = min(w_img - dx, bx + bw + m), min(h_img, h_img - dy, by + bh + m)
-    w, h = int((x1 - x0) * f), int((y1 - y0) * f)
-    if w < 8 or h < 8:
+    crops = crop_pair(img, box, dx, dy, t.evidence_margin_share * max(bw, bh), f)
+    if crops is None:
         return GapEvidence()
-    piece = scaled_crop(img, x0, y0, w, h, f)
-    gap = scaled_crop(img, x0 + dx, y0 + dy, w, h, f)
+    piece, gap, x0, y0 = crops
+    h, w = piece.shape[:2]
     # the piece box in crop px
     cx, cy = (bx - x0 + bw / 2) * f, (by - y0 + bh / 2) * f
     pw, ph = bw * f, bh * f

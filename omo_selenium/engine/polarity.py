@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from .align import scaled_crop
+from .align import crop_pair
 from .gradients import blur, gradients
 from .tuning import DEFAULT_TUNING, EngineTuning
 
@@ -67,18 +67,12 @@ def outline_polarity(
         The polarity (neutral when the crops would leave the image or hold no edge).
     """
     t = tuning
-    bx, by, bw, bh = box
-    m = t.polarity_margin * max(bw, bh)
-    x0, y0 = max(0.0, bx - m), max(0.0, by - m, -dy)
-    x1 = min(img.width - dx, bx + bw + m)
-    y1 = min(img.height, img.height - dy, by + bh + m)
-    w, h = int(x1 - x0), int(y1 - y0)
-    if w < 8 or h < 8:
+    crops = crop_pair(img, box, dx, dy, t.polarity_margin * max(box[2], box[3]))
+    if crops is None:
         return Polarity()
-    piece = scaled_crop(img, x0, y0, w, h, 1.0).mean(axis=2)
-    gap = scaled_crop(img, x0 + dx, y0 + dy, w, h, 1.0).mean(axis=2)
-    px, py = gradients(blur(piece, t.polarity_blur))
-    gx, gy = gradients(blur(gap, t.polarity_blur))
+    piece, gap, _, _ = crops
+    px, py = gradients(blur(piece.mean(axis=2), t.polarity_blur))
+    gx, gy = gradients(blur(gap.mean(axis=2), t.polarity_blur))
     dot = px * gx + py * gy
     # |piece gradient| |gap gradient| cos^2 of the angle between them: strong edges of
     # the same orientation at both places, whichever way they point
