@@ -283,7 +283,11 @@ def _align_candidates(
 def _reversed_outline(img: Image.Image, box: Box4, fit: Alignment, t: EngineTuning) -> float:
     """How far (0 to 1) the outline the piece box shares with its gap at ``fit`` is
     reversed in polarity all around: a lightened piece and a darkened gap, which share
-    no content. 0 for a box that looks like no piece or edges running one way."""
+    no content. A box too wide for a piece is measured on its left square (where the
+    piece waits, when the piece is what matched). 0 for a box that looks like no piece
+    or edges running one way."""
+    if box[2] > box[3] and not _plausible_piece(box, img.width, t):
+        box = _square(box, box[0])
     if not _plausible_piece(box, img.width, t):
         return 0.0
     polarity = outline_polarity(img, box, fit.dx, fit.dy, tuning=t)

@@ -377,7 +377,9 @@ class EngineTuning:
     #: +1 right at DPR 1 and 2 at 0.2, and at 0.1 one more wrong answer accepted; the
     #: other five unchanged), realworld chaoxing and ajcaptcha and 2 x 300 synthetic
     #: unchanged. Without the plausible box, a tall box over a glowing piece's two
-    #: sides (left outline on right outline: reversed too) was accepted wrong.
+    #: sides (left outline on right outline: reversed too) was accepted wrong. A box
+    #: too wide is measured on its left square instead (scrape_center +1, captcha_925;
+    #: nothing else changed on realworld, 2 x 300 synthetic, gapless or the widgets).
     polarity_floor: float = 0.2
     polarity_span: float = 0.5
     polarity_straight: float = 0.3
