@@ -1,14 +1,15 @@
 """Polarity of the outline shared by the piece and its gap (engine-internal).
 
-Many widgets draw the piece and its gap as two veils of the same shape over the
-picture: the piece lightened (a white veil over whatever lies at the start), the gap
-darkened. Neither shows the other's content, so the colour evidence says nothing, and
-the outline is all they share. But that outline has opposite polarity at the two
-places: the piece is lighter than its surroundings where the gap is darker than its
-own. A background that matches itself somewhere else (a texture, a repeated shape)
-matches with the same polarity, and a single straight edge (a horizon) matches with
-either. So an outline that agrees in orientation all around and is reversed in
-polarity is evidence of a drawn pair, whatever the picture.
+Some widgets (GeeTest-style ones, scrape.center's among them) draw the piece and its
+gap as two veils of the same shape over the picture: the piece lightened (a white veil
+over whatever lies at the start), the gap darkened. Neither shows the other's content,
+so the colour evidence says nothing, and the outline is all they share. But that
+outline has opposite polarity at the two places: the piece is lighter than its
+surroundings where the gap is darker than its own. A background that matches itself
+somewhere else (a texture, a repeated shape) matches with the same polarity, and a
+single straight edge (a horizon) matches with either. So an outline that agrees in
+orientation all around and is reversed in polarity is evidence of a drawn pair,
+whatever the picture.
 
 :func:`outline_polarity` measures, over the pixels where the piece's crop and the
 candidate gap's crop have edges of the same orientation, how consistently the

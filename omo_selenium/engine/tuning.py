@@ -365,26 +365,27 @@ class EngineTuning:
     #: see :mod:`omo_selenium.engine.polarity`) is credible by itself from this
     #: ``reversed`` share up, over this rise, when its agreeing edges run in many
     #: directions (``straight`` at most ``polarity_straight``) and the box is a
-    #: plausible piece. Measured first, at the engine's answers before this term
-    #: (realworld, 2 x 300 synthetic, 300 gapless): ``reversed`` is 0.28 or more for 9
-    #: in 10 right scrape_center answers (white-veiled pieces, dark-veiled gaps; median
-    #: 0.68), -1 to 0.22 for chaoxing's and ajcaptcha's (pieces cut from the gap; median
-    #: -0.8); of the 22 wrong answers none passes 0.2 with ``straight`` at most 0.3, of
-    #: the 300 gapless pictures 4 do. Chosen on scrape_center
-    #: and 300 gapless pictures: floor 0.2 / 0.1 accepts 3 / 4 more right scrape_center
-    #: answers and 1 / 1 more gapless picture; ``straight`` 0.5 admits 2 more gapless
-    #: ones for nothing. Held out: 480 screenshots of six npm widgets (vue-puzzle-vcode
-    #: +1 right at DPR 1 and 2 at 0.2, and at 0.1 one more wrong answer accepted; the
-    #: other five unchanged), realworld chaoxing and ajcaptcha and 2 x 300 synthetic
-    #: unchanged. Without the plausible box, a tall box over a glowing piece's two
-    #: sides (left outline on right outline: reversed too) was accepted wrong. A box
-    #: too wide is measured on its left square instead (scrape_center +1, captcha_925;
-    #: nothing else changed on realworld, 2 x 300 synthetic, gapless or the widgets).
+    #: plausible piece (a box too wide: its left square). Measured first, at the
+    #: engine's answers before this term (realworld, 2 x 300 synthetic, 300 gapless):
+    #: ``reversed`` is 0.28 or more for 9 in 10 right scrape_center answers
+    #: (white-veiled pieces, dark-veiled gaps; median 0.68), -1 to 0.22 for chaoxing's
+    #: and ajcaptcha's (pieces cut from the gap; median -0.8); of the 22 wrong answers
+    #: none passes 0.2 with ``straight`` at most 0.3, of the 300 gapless pictures 4 do.
+    #: Chosen on scrape_center and the gapless pictures: floor 0.2 / 0.1 accepts 3 / 4
+    #: more right scrape_center answers and 1 / 1 more gapless picture; ``straight``
+    #: 0.5 admits 2 more gapless ones for nothing. Held out: 480 screenshots of six npm
+    #: widgets (vue-puzzle-vcode +1 right at DPR 1 and at DPR 2 at 0.2; at 0.1 also one
+    #: more wrong answer accepted; the other five unchanged), chaoxing, ajcaptcha and
+    #: 2 x 300 synthetic unchanged. Without the plausible box, a tall box over a
+    #: glowing piece's two sides (left outline on right outline: reversed too) was
+    #: accepted wrong. The left square of a box too wide: scrape_center +1
+    #: (captcha_925), nothing else changed on realworld, synthetic, gapless or widgets.
     polarity_floor: float = 0.2
     polarity_span: float = 0.5
     polarity_straight: float = 0.3
     #: Margin around the piece box (share of its size) and blur (px) of that measure.
-    #: Set by hand (the seam's margin; a 1 px blur as the colour field's).
+    #: Set by hand, not swept: a margin a little under the colour evidence's 0.2 (the
+    #: outline and a shadow around it, less background), the blur of ``align_blur``.
     polarity_margin: float = 0.15
     polarity_blur: float = 1.0
     #: Below this confidence LocalEngine refuses. Kept at 0.1: leave-one-source-out on
