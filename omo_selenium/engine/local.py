@@ -280,17 +280,17 @@ def _align_candidates(
     return aligned
 
 
-def _reversed_outline(img: Image.Image, box: Box4, fit: Alignment, t: EngineTuning) -> float:
-    """How far (0 to 1) the outline the piece box shares with its gap at ``fit`` is
-    reversed in polarity all around: a lightened piece and a darkened gap, which share
-    no content. A box too wide for a piece is measured on its left square (where the
-    piece waits, when the piece is what matched). 0 for a box that looks like no piece
-    or edges running one way."""
+def _reversed_outline(img: Image.Image, box: Box4, dx: float, dy: float, t: EngineTuning) -> float:
+    """How far (0 to 1) the outline the piece box shares with its gap ``(dx, dy)`` away
+    is reversed in polarity all around: a lightened piece and a darkened gap, which
+    share no content. A box too wide for a piece is measured on its left square (where
+    the piece waits, when the piece is what matched). 0 for a box that looks like no
+    piece or edges running one way."""
     if box[2] > box[3] and not _plausible_piece(box, img.width, t):
         box = _square(box, box[0])
     if not _plausible_piece(box, img.width, t):
         return 0.0
-    polarity = outline_polarity(img, box, fit.dx, fit.dy, tuning=t)
+    polarity = outline_polarity(img, box, dx, dy, tuning=t)
     if polarity.straight > t.polarity_straight:
         return 0.0
     return min(1.0, max(0.0, (polarity.reversed - t.polarity_floor) / t.polarity_span))
@@ -433,8 +433,16 @@ def locate(
     standout = (best.cand.prominence - t.prominence_floor) / t.prominence_span
     close_fit = (ncc - t.credible_ncc) / t.credible_ncc_span
     # a piece lightened and its gap darkened share only their outline, reversed in
-    # polarity: a background matching itself elsewhere keeps its polarity
-    standout = min(1.0, max(0.0, standout, close_fit, _reversed_outline(img, box, fit, t)))
+    # polarity: a background matching itself elsewhere keeps its polarity. Measured
+    # where the answer was, at full resolution for a picture scaled down (the same
+    # blur in picture terms), where the outline is crisper than the texture around it
+    if k > 1.0:
+        full_box: Box4 = (box[0] * k, box[1] * k, box[2] * k, box[3] * k)
+        at_full = replace(t, polarity_blur=t.polarity_blur * k)
+        reversed_outline = _reversed_outline(full, full_box, dx_px, dy_px, at_full)
+    else:
+        reversed_outline = _reversed_outline(img, box, fit.dx, fit.dy, t)
+    standout = min(1.0, max(0.0, standout, close_fit, reversed_outline))
     if best.copy:
         # the best place shows the piece's colours unchanged: no gap was drawn there
         standout = 0.0

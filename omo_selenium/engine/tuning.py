@@ -380,12 +380,16 @@ class EngineTuning:
     #: glowing piece's two sides (left outline on right outline: reversed too) was
     #: accepted wrong. The left square of a box too wide: scrape_center +1
     #: (captcha_925), nothing else changed on realworld, synthetic, gapless or widgets.
+    #: A picture scaled down (``max_width``) is measured at full resolution, at the
+    #: answer's full-resolution shift: scrape_center +1 (captcha_607), synthetic seed 0
+    #: +1 of 1000, nothing lost on realworld, 2 x 1000 synthetic, gapless or widgets.
     polarity_floor: float = 0.2
     polarity_span: float = 0.5
     polarity_straight: float = 0.3
     #: Margin around the piece box (share of its size) and blur (px) of that measure.
     #: Set by hand, not swept: a margin a little under the colour evidence's 0.2 (the
-    #: outline and a shadow around it, less background), the blur of ``align_blur``.
+    #: outline and a shadow around it, less background), the blur of ``align_blur``
+    #: (in px of the working picture: times the scale-down factor at full resolution).
     polarity_margin: float = 0.15
     polarity_blur: float = 1.0
     #: Below this confidence LocalEngine refuses. Kept at 0.1: leave-one-source-out on
