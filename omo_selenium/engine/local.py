@@ -412,6 +412,7 @@ def locate(
         if again is not None:
             fit, box = again, whole
     dx_px, dy_px = fit.dx * k, fit.dy * k
+    full_box: Box4 = (box[0] * k, box[1] * k, box[2] * k, box[3] * k)
     if k > 1.0:
         # the winner alone is aligned once more at full resolution: the sub-pixel
         # precision of a DPR 2 screenshot is not lost to the bounded working size. Its
@@ -419,7 +420,7 @@ def locate(
         # pulls the shift towards itself
         fine = align(
             full,
-            tuple(v * k for v in box),  # type: ignore[arg-type]
+            full_box,
             dx_px,
             search_px=t.full_res_search * k,
             tuning=replace(t, align_crisp=t.full_res_crisp),
@@ -436,18 +437,14 @@ def locate(
     # polarity: a background matching itself elsewhere keeps its polarity. Measured
     # where the answer was, at full resolution for a picture scaled down (the same
     # blur in picture terms), where the outline is crisper than the texture around it
-    if k > 1.0:
-        full_box: Box4 = (box[0] * k, box[1] * k, box[2] * k, box[3] * k)
-        at_full = replace(t, polarity_blur=t.polarity_blur * k)
-        reversed_outline = _reversed_outline(full, full_box, dx_px, dy_px, at_full)
-    else:
-        reversed_outline = _reversed_outline(img, box, fit.dx, fit.dy, t)
+    at_full = replace(t, polarity_blur=t.polarity_blur * k)
+    reversed_outline = _reversed_outline(full, full_box, dx_px, dy_px, at_full)
     standout = min(1.0, max(0.0, standout, close_fit, reversed_outline))
     if best.copy:
         # the best place shows the piece's colours unchanged: no gap was drawn there
         standout = 0.0
     scale = width_view / w_img if width_view is not None else 1.0
-    bx, by, bw, bh = (v * k for v in box)
+    bx, by, bw, bh = full_box
     found = (round(bx), round(by), max(1, round(bw)), max(1, round(bh)))
     gap = (round(bx + dx_px), round(by + dy_px), found[2], found[3])
     return GapMatch(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from omo_selenium._types import PieceImage
+from omo_selenium._types import GapMatch, PieceImage
 from omo_selenium.engine import MIN_CONFIDENCE, locate
 from omo_selenium.engine.tuning import DEFAULT_TUNING
 from omo_selenium.errors import OmoCaptchaError
@@ -87,11 +87,17 @@ def _case(name: str) -> _Case:
     return next(c for c in _cases() if c.path.relative_to(REALWORLD).as_posix() == name)
 
 
+def _match(case: _Case, **tuning: object) -> GapMatch:
+    """The engine's answer on ``case``, with these tuning fields changed."""
+    return locate(case.path.read_bytes(), case.width_view, tuning=replace(DEFAULT_TUNING, **tuning))
+
+
 def _distance(case: _Case, **tuning: object) -> float:
-    match = locate(
-        case.path.read_bytes(), case.width_view, tuning=replace(DEFAULT_TUNING, **tuning)
-    )
-    return match.distance_css
+    return _match(case, **tuning).distance_css
+
+
+def _confidence(case: _Case, **tuning: object) -> float:
+    return _match(case, **tuning).confidence
 
 
 def test_rows_of_window_frames_repeating_behind_the_piece_do_not_win() -> None:
@@ -156,13 +162,6 @@ def test_a_box_over_a_striped_sky_and_the_pieces_left_side_is_rebounded_to_the_p
     assert _distance(case, bound_narrow=0.0) - case.answer_css > 2
 
 
-def _confidence(case: _Case, **tuning: object) -> float:
-    match = locate(
-        case.path.read_bytes(), case.width_view, tuning=replace(DEFAULT_TUNING, **tuning)
-    )
-    return match.confidence
-
-
 @pytest.mark.parametrize(
     "name",
     [
@@ -188,8 +187,7 @@ def test_a_box_too_wide_for_a_piece_is_credited_by_its_left_squares_reversed_out
     # twice as wide as tall); measured on the whole box the outline is hardly reversed,
     # on its left square, where the piece waits, it is
     case = _case("scrape_center/captcha_925.png")
-    match = locate(case.path.read_bytes(), case.width_view)
-    _, _, w, h = match.piece_box
+    _, _, w, h = _match(case).piece_box
     assert w > 2 * h
     assert _right(case)
     assert _confidence(case, polarity_straight=-1.0) < MIN_CONFIDENCE
