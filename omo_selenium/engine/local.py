@@ -417,7 +417,8 @@ def locate(
         # the winner alone is aligned once more at full resolution: the sub-pixel
         # precision of a DPR 2 screenshot is not lost to the bounded working size. Its
         # crisp edges count more there: a soft shadow inside a gap's outline no longer
-        # pulls the shift towards itself
+        # pulls the shift towards itself. What it finds a little beyond its search
+        # (within its crops' reach) is taken too
         fine = align(
             full,
             full_box,
@@ -426,7 +427,7 @@ def locate(
             tuning=replace(t, align_crisp=t.full_res_crisp),
             fade=None if fade is None else fade.scaled(k),
         )
-        if fine is not None and abs(fine.dx - dx_px) <= t.full_res_search * k:
+        if fine is not None and abs(fine.dx - dx_px) <= t.full_res_reach * k:
             dx_px, dy_px = fine.dx, fine.dy
     # a real gap is a clear peak among all shifts; a picture without one is not. Decoys
     # and textures can make other shifts score nearly as well, so a piece that fits its

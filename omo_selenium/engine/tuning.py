@@ -48,6 +48,14 @@ class EngineTuning:
     #: ``full_res_crisp``: at 1 the crisp re-measure could not reach scrape_center's
     #: near misses (2-3 CSS px); 3 lost one more synthetic picture at N=200.
     full_res_search: float = 2.0
+    #: How far (working px) from the scaled-down answer the full-resolution re-measure's
+    #: answer is taken. Its window reaches beyond ``full_res_search`` by the crops'
+    #: margin; a best shift found there was dropped before. Chosen on scrape_center
+    #: (2.0 -> 2.6 or 3.0: captcha_383 and captcha_916, their crisp outline 2.3-2.6
+    #: working px from the soft one, become right and credible); 2 x 1000 synthetic and
+    #: chaoxing/ajcaptcha unchanged (realworld-reach.json); a wider window instead
+    #: (``full_res_search`` 3-4) moved 2 synthetic answers out of 2 CSS px.
+    full_res_reach: float = 3.0
     #: That full-resolution alignment weights each edge by its crispness, measured
     #: against the gradient at this sigma (crop px; 0: not weighted; see
     #: ``align_crisp``). A gap drawn with a soft shadow inside its outline (GeeTest-style,
