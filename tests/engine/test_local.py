@@ -100,6 +100,23 @@ def test_a_decoy_whose_outline_fits_nearly_as_well_is_told_apart_by_colour() -> 
     assert _error(cap) <= 2.0
 
 
+@pytest.mark.parametrize("seed", [20064, 20556])
+def test_twins_on_a_smooth_background_are_told_apart_by_the_step_across_the_outline(
+    seed: int,
+) -> None:
+    # a gap and a decoy of the piece's own shape on the same rows of a colour gradient:
+    # the piece's interior holds no texture, so its colour fit with either is noise,
+    # while the picture around the real gap carries on the piece's colours (a seam of
+    # 5-12 grey levels, against ~40 at the decoy)
+    cap = make_slider_image(seed)
+    assert cap.params["decoy"] == "same_rows_same_shape"
+    assert cap.params["background"] == "gradient"
+    assert _error(cap) <= 2.0
+    light = dataclasses.replace(DEFAULT_TUNING, twin_seam_weight=0.1)
+    lighter = locate(cap.image, cap.width_view, tuning=light)
+    assert abs(lighter.distance_css - cap.true_distance_css) > 2.0
+
+
 def test_shapes_that_repeat_in_the_picture_are_no_gap_for_the_piece() -> None:
     # seed 457: a triangle piece over a background of drawn shapes; a shape at the
     # start and one further right are the same colours, pixel for pixel, and their
