@@ -36,7 +36,9 @@ How it works:
    best, the gap is modelled as a blend of the piece (``gap = a * piece + b``, one gain
    for all channels); the fit, the interior's colour correlation and the continuity of
    the background across the gap's outline tell a real gap from a decoy. Between twins
-   (same outline fit, same box), colour alone decides. A candidate that shows the
+   (same outline fit, same box), colour alone decides; twins whose boxes came out
+   differently (the same piece, cut short at one place) are weighed on the leader's box.
+   A candidate that shows the
    piece's colours unchanged is a copy (the picture repeating itself), not a drawn gap.
 4. **Confidence**: the fine correlation, scaled by how far the coarse peak stands out of
    the scores of all shifts (or by the fine correlation itself, when it is high, or by
@@ -217,6 +219,37 @@ def _twins(a: _Scored, b: _Scored, w_img: int, t: EngineTuning) -> bool:
     return all(abs(a.box[i] - b.box[i]) <= t.twin_size * max(a.box[i], b.box[i]) for i in (2, 3))
 
 
+def _overlap(a: Box4, b: Box4) -> float:
+    """Intersection over union of two boxes."""
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    inter = max(0.0, w) * max(0.0, h)
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _same_piece(a: _Scored, b: _Scored, w_img: int, t: EngineTuning) -> bool:
+    """Twins whose piece boxes were bounded differently: the same piece (boxes
+    overlapping by ``twin_overlap``), fitting both places' outlines alike and nearly as
+    well by edge score, but one box cut short by the outline at its own place."""
+    if not (_plausible_piece(a.box, w_img, t) and _plausible_piece(b.box, w_img, t)):
+        return False
+    return (
+        abs(a.fit.ncc - b.fit.ncc) <= t.twin_ncc
+        and abs(a.edge - b.edge) <= t.twin_edge
+        and _overlap(a.box, b.box) >= t.twin_overlap
+    )
+
+
+def _twin_score(fit: Alignment, ev: GapEvidence, t: EngineTuning) -> float:
+    """What decides between twins: the outline's fit and the colour evidence of where the
+    piece was cut from (its colours inside, the picture carrying on across the outline)."""
+    seams = math.log1p(min(ev.seam, t.seam_cap)) + math.log1p(min(ev.plain_seam, t.seam_cap))
+    score = fit.ncc + t.twin_fit_weight * ev.fit + t.twin_interior_weight * ev.interior
+    score -= t.twin_seam_weight * seams
+    return score - t.copy_penalty if _copy(ev, t) else score
+
+
 def _align_candidates(
     img: Image.Image,
     fc: Array,
@@ -315,23 +348,40 @@ def _choose(
         ev = gap_evidence(img, box, fit.dx, fit.dy, tuning=t)
         seam = math.log1p(min(ev.seam, t.seam_cap))
         colour = t.fit_weight * ev.fit + t.interior_weight * ev.interior - t.seam_weight * seam
-        twin = fit.ncc + t.twin_fit_weight * ev.fit + t.twin_interior_weight * ev.interior
-        twin -= t.twin_seam_weight * (seam + math.log1p(min(ev.plain_seam, t.seam_cap)))
         copy = _copy(ev, t)
         if copy:
             # the candidate shows the piece's own colours unchanged: the picture
             # repeating itself, not a gap drawn there
             colour -= t.copy_penalty
-            twin -= t.copy_penalty
+        twin = _twin_score(fit, ev, t)
         weighed.append(_Scored(edge, edge + colour, twin, fit, box, cand, copy))
     weighed.sort(key=lambda s: -s.total)
-    best = weighed[0]
+    first = best = weighed[0]
     # between twins (same outline, same size) the coarse score says little; the colour
     # evidence of where the piece was cut from decides
     for other in weighed[1:3]:
         if _twins(best, other, img.width, t) and other.twin > best.twin:
             best = other
     apart = max(2.0, t.lead_apart * img.width)
+    if best is first:
+        # twins whose boxes were bounded differently are weighed on one box, the
+        # leader's: colour evidence measured on a box cut short at one place and whole
+        # at the other compares the boxes, not the places
+        for other in weighed[1:3]:
+            if (
+                abs(other.fit.dx - first.fit.dx) > apart
+                and not _twins(first, other, img.width, t)
+                and _same_piece(first, other, img.width, t)
+            ):
+                on_box = [
+                    _twin_score(
+                        s.fit, gap_evidence(img, first.box, s.fit.dx, s.fit.dy, tuning=t), t
+                    )
+                    for s in (first, other)
+                ]
+                if on_box[1] > on_box[0]:
+                    best = other
+                    break
     elsewhere = [s.total for s in weighed if abs(s.fit.dx - best.fit.dx) > apart]
     return best, (best.total - max(elsewhere) if elsewhere else None)
 

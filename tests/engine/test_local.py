@@ -117,6 +117,22 @@ def test_twins_on_a_smooth_background_are_told_apart_by_the_step_across_the_outl
     assert abs(lighter.distance_css - cap.true_distance_css) > 2.0
 
 
+@pytest.mark.parametrize("seed", [433, 467])
+def test_twins_whose_piece_boxes_were_bounded_differently_are_weighed_on_one_box(
+    seed: int,
+) -> None:
+    # a gap and a decoy of the piece's own shape on a photograph; at the decoy the
+    # piece's box came out shorter than at the gap, and colour evidence measured on two
+    # different boxes compared the boxes, not the places
+    cap = make_slider_image(seed)
+    assert cap.params["decoy"] == "same_rows_same_shape"
+    assert cap.params["background"] == "photo"
+    assert _error(cap) <= 2.0
+    apart = dataclasses.replace(DEFAULT_TUNING, twin_overlap=1.01)
+    own_boxes = locate(cap.image, cap.width_view, tuning=apart)
+    assert abs(own_boxes.distance_css - cap.true_distance_css) > 2.0
+
+
 def test_shapes_that_repeat_in_the_picture_are_no_gap_for_the_piece() -> None:
     # seed 457: a triangle piece over a background of drawn shapes; a shape at the
     # start and one further right are the same colours, pixel for pixel, and their
