@@ -38,8 +38,8 @@ How it works:
    the background across the gap's outline tell a real gap from a decoy. Between twins
    (same outline fit, same box), colour alone decides; twins whose boxes came out
    differently (the same piece, cut short at one place) are weighed on the leader's box.
-   A candidate that shows the
-   piece's colours unchanged is a copy (the picture repeating itself), not a drawn gap.
+   A candidate that shows the piece's colours unchanged is a copy (the picture
+   repeating itself), not a drawn gap.
 4. **Confidence**: the fine correlation, scaled by how far the coarse peak stands out of
    the scores of all shifts (or by the fine correlation itself, when it is high, or by
    an outline reversed in polarity all around, :mod:`omo_selenium.engine.polarity`: a
@@ -229,9 +229,9 @@ def _overlap(a: Box4, b: Box4) -> float:
 
 
 def _same_piece(a: _Scored, b: _Scored, w_img: int, t: EngineTuning) -> bool:
-    """Twins whose piece boxes were bounded differently: the same piece (boxes
-    overlapping by ``twin_overlap``), fitting both places' outlines alike and nearly as
-    well by edge score, but one box cut short by the outline at its own place."""
+    """Twins whose piece boxes may have been bounded differently: boxes overlapping by
+    ``twin_overlap`` (the same piece), fitting both places' outlines alike and nearly as
+    well by edge score."""
     if not (_plausible_piece(a.box, w_img, t) and _plausible_piece(b.box, w_img, t)):
         return False
     return (
@@ -373,13 +373,8 @@ def _choose(
                 and not _twins(first, other, img.width, t)
                 and _same_piece(first, other, img.width, t)
             ):
-                on_box = [
-                    _twin_score(
-                        s.fit, gap_evidence(img, first.box, s.fit.dx, s.fit.dy, tuning=t), t
-                    )
-                    for s in (first, other)
-                ]
-                if on_box[1] > on_box[0]:
+                ev = gap_evidence(img, first.box, other.fit.dx, other.fit.dy, tuning=t)
+                if _twin_score(other.fit, ev, t) > first.twin:
                     best = other
                     break
     elsewhere = [s.total for s in weighed if abs(s.fit.dx - best.fit.dx) > apart]
