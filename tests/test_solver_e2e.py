@@ -241,8 +241,10 @@ def test_hidden_captcha_raises_capture_error(omo_driver: WebDriver, demo_site) -
 class OffByEight(LocalEngine):
     """The engine, but its answer is 8 CSS px too far (the located gap stays right)."""
 
-    def locate(self, image, width_view=None):  # type: ignore[no-untyped-def]
-        match = super().locate(image, width_view)
+    def locate(self, image, width_view=None, *, piece=None):  # type: ignore[no-untyped-def]
+        # with ``piece`` too: when the engine refuses a picture, the solver looks at the
+        # piece moving and asks again with the piece as its own picture
+        match = super().locate(image, width_view, piece=piece)
         return dataclasses.replace(match, distance_css=match.distance_css + 8)
 
 
