@@ -210,11 +210,16 @@ class _Scored:
     copy: bool = False
 
 
-def _twins(a: _Scored, b: _Scored, w_img: int, t: EngineTuning) -> bool:
-    """Two candidates that fit the piece's outline alike, with piece boxes alike."""
+def _fit_alike(a: _Scored, b: _Scored, w_img: int, t: EngineTuning) -> bool:
+    """Two candidates with piece-like boxes whose outlines the piece fits alike."""
     if not (_plausible_piece(a.box, w_img, t) and _plausible_piece(b.box, w_img, t)):
         return False
-    if abs(a.fit.ncc - b.fit.ncc) > t.twin_ncc:
+    return abs(a.fit.ncc - b.fit.ncc) <= t.twin_ncc
+
+
+def _twins(a: _Scored, b: _Scored, w_img: int, t: EngineTuning) -> bool:
+    """Two candidates that fit the piece's outline alike, with piece boxes alike."""
+    if not _fit_alike(a, b, w_img, t):
         return False
     return all(abs(a.box[i] - b.box[i]) <= t.twin_size * max(a.box[i], b.box[i]) for i in (2, 3))
 
@@ -232,10 +237,8 @@ def _same_piece(a: _Scored, b: _Scored, w_img: int, t: EngineTuning) -> bool:
     """Twins whose piece boxes may have been bounded differently: boxes overlapping by
     ``twin_overlap`` (the same piece), fitting both places' outlines alike and nearly as
     well by edge score."""
-    if not (_plausible_piece(a.box, w_img, t) and _plausible_piece(b.box, w_img, t)):
-        return False
     return (
-        abs(a.fit.ncc - b.fit.ncc) <= t.twin_ncc
+        _fit_alike(a, b, w_img, t)
         and abs(a.edge - b.edge) <= t.twin_edge
         and _overlap(a.box, b.box) >= t.twin_overlap
     )
