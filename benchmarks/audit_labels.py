@@ -49,9 +49,10 @@ def _interior(sprite: Image.Image, inset: int = 3) -> tuple[np.ndarray, np.ndarr
 def column_scores(picture: Image.Image, sprite: Image.Image) -> dict[int, float]:
     """Correlation of the sprite's interior with the picture at every column shift that
     keeps it inside the picture, right of where the sprite is drawn (x = 0)."""
+    sprite = sprite.convert("RGBA")
     pic = np.asarray(picture.convert("RGB"), dtype=np.float64)
-    spr = np.asarray(sprite.convert("RGBA"), dtype=np.float64)
-    ys, xs = _interior(sprite.convert("RGBA"))
+    spr = np.asarray(sprite, dtype=np.float64)
+    ys, xs = _interior(sprite)
     if len(xs) < 20:
         return {}
     p = spr[ys, xs, :3]
