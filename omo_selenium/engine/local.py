@@ -39,7 +39,9 @@ How it works:
    (same outline fit, same box), colour alone decides; twins whose boxes came out
    differently (the same piece, cut short at one place) are weighed on the leader's box.
    A candidate that shows the piece's colours unchanged is a copy (the picture
-   repeating itself), not a drawn gap.
+   repeating itself), not a drawn gap; one whose outline is reversed in polarity all
+   around (a white-veiled piece, a dark-veiled gap: they share no content) is not
+   held back by its colours.
 4. **Confidence**: the fine correlation, scaled by how far the coarse peak stands out of
    the scores of all shifts (or by the fine correlation itself, when it is high, or by
    an outline reversed in polarity all around, :mod:`omo_selenium.engine.polarity`: a
@@ -356,6 +358,12 @@ def _choose(
             # the candidate shows the piece's own colours unchanged: the picture
             # repeating itself, not a gap drawn there
             colour -= t.copy_penalty
+        elif colour < t.veil_colour and (
+            _reversed_outline(img, box, fit.dx, fit.dy, t) >= t.veil_reversed
+        ):
+            # a lightened piece over a darkened gap shares no content with it: its
+            # colour evidence tells nothing either way, and does not count against it
+            colour = t.veil_colour
         twin = _twin_score(fit, ev, t)
         weighed.append(_Scored(edge, edge + colour, twin, fit, box, cand, copy))
     weighed.sort(key=lambda s: -s.total)
