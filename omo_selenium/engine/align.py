@@ -44,6 +44,7 @@ __all__ = [
     "align",
     "bound_columns",
     "complete_right",
+    "crop_field",
     "crop_pair",
     "refine_box",
     "scaled_crop",
@@ -103,7 +104,9 @@ def crop_pair(
     return piece, scaled_crop(img, x0 + dx, y0 + dy, w, h, f), x0, y0
 
 
-def _field(rgb: Array, t: EngineTuning) -> tuple[Array, Array]:
+def crop_field(rgb: Array, t: EngineTuning) -> tuple[Array, Array]:
+    """The colour orientation field of a crop (``(h, w, 3)``), as the alignment compares
+    crops: at ``t.align_blur``, normalised and floored by the ``t.align_*`` fields."""
     return colour_orientation_field(
         rgb,
         sigma=t.align_blur,
@@ -127,7 +130,7 @@ def _piece_field(
 ) -> tuple[Array, Array]:
     """The colour orientation field of the piece's crop, with what only repeats a periodic
     background faded (``fade``; ``None``: as it is)."""
-    ac, as_ = _field(scaled_crop(img, x0, y0, w, h, f), t)
+    ac, as_ = crop_field(scaled_crop(img, x0, y0, w, h, f), t)
     if fade is None:
         return ac, as_
     keep = fade.over(x0, y0, w, h, f)
@@ -242,7 +245,7 @@ def _measure(
     if w_a < 4 or th < 4 or w_b < w_a + 2:
         return None
     ac, as_ = _piece_field(img, x0, y0, w_a, h_a, f, tuning, fade)
-    bc, bs = _field(scaled_crop(img, gx0, y0, w_b, h_a, f), tuning)
+    bc, bs = crop_field(scaled_crop(img, gx0, y0, w_b, h_a, f), tuning)
     raw = _ncc_map([ac[ry : ry + th], as_[ry : ry + th]], [bc, bs], tuning.ncc_floor)
     grid = _smooth_rows(raw, tuning.peak_smooth)
     iy, ix = np.unravel_index(int(np.argmax(grid)), grid.shape)
@@ -287,7 +290,7 @@ def refine_box(
     if w < 8 or h < 8:
         return box
     ac, as_ = _piece_field(img, x0, y0, w, h, f, tuning, fade)
-    bc, bs = _field(scaled_crop(img, x0 + dx, y0 + dy, w, h, f), tuning)
+    bc, bs = crop_field(scaled_crop(img, x0 + dx, y0 + dy, w, h, f), tuning)
     agree = ac * bc + as_ * bs
     inside = np.zeros(agree.shape, dtype=bool)
     inside[
@@ -333,7 +336,7 @@ def _column_agreement(
     x0, y0, w, h = crop
     pc, ps = _piece_field(img, x0, y0, w, h, f, t, fade)
     # one field over the gap's columns at every shift, sliced per shift
-    gc, gs = _field(scaled_crop(img, x0 + dx - n / f, y0 + dy, w + 2 * n, h, f), t)
+    gc, gs = crop_field(scaled_crop(img, x0 + dx - n / f, y0 + dy, w + 2 * n, h, f), t)
     if vertical:
         up, gup = np.maximum(pc, 0.0), np.maximum(gc, 0.0)
         per_shift = [(up * gup[:, i : i + w]).mean(axis=0) for i in range(2 * n + 1)]

@@ -7,7 +7,9 @@ gap crop shifted by the measured sub-pixel shift), this module:
 1. estimates the shape's mask: inside it, the gap is a per-channel affine copy of the
    piece (darkened, whitened, greyed or filled: ``gap = a * piece + b``), so an
    iteratively re-weighted least-squares fit, started on the central ellipse of the
-   piece box, keeps the pixels the fit explains;
+   piece box, keeps the pixels the fit explains; when it keeps the whole box (nothing
+   stands out of a noisy picture), the outline the piece and the gap share bounds the
+   mask instead;
 2. measures how well that fit explains the gap (``fit``, 1 is perfect) and the
    normalised colour correlation of the mask's interior (``interior``), and how the
    colours change from the piece to the candidate (``gain``, ``level_change``): a
@@ -27,7 +29,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from .align import crop_pair
+from .align import crop_field, crop_pair
 from .gradients import integral_image
 from .morph import BArray, dilate, erode
 from .tuning import DEFAULT_TUNING, EngineTuning
@@ -111,6 +113,46 @@ def _residual(piece: F32, gap: F32, weights: F32, tuning: EngineTuning) -> F32:
     return res
 
 
+def _spans(ring: BArray, axis: int) -> BArray:
+    """The pixels between the first and the last ``ring`` pixel of their row
+    (``axis=1``) or column (``axis=0``)."""
+    n = ring.shape[axis]
+    idx = np.arange(n)
+    hit = ring.any(axis)
+    first = np.where(hit, ring.argmax(axis), n)
+    last = np.where(hit, n - 1 - np.flip(ring, axis).argmax(axis), -1)
+    if axis == 1:
+        out: BArray = (idx[None, :] >= first[:, None]) & (idx[None, :] <= last[:, None])
+    else:
+        out = (idx[:, None] >= first[None, :]) & (idx[:, None] <= last[None, :])
+    return out
+
+
+def _outline_interior(
+    piece: F32, gap: F32, inbox: BArray, size: float, t: EngineTuning
+) -> BArray | None:
+    """The shape's interior as the outline the piece shares with the gap bounds it.
+
+    Where the two crops' orientation fields agree strongly (``t.outline_mask_level`` of
+    the strongest) is that outline; the pixels between its first and last pixel along
+    their row and along their column, off the outline and eroded, are inside. An
+    outline broken at a corner (where its orientation turns) leaves the spans whole.
+    ``None`` when that interior is under ``t.outline_mask_share`` of the box.
+    """
+    pc, ps = crop_field(piece, t)
+    gc, gs = crop_field(gap, t)
+    agree = pc * gc + ps * gs
+    peak = float(np.percentile(agree[inbox], 98))
+    if peak <= 0:
+        return None
+    ring = (agree > t.outline_mask_level * peak) & inbox
+    inside = _spans(ring, 1) & _spans(ring, 0) & ~ring
+    inside = erode(inside, max(1, round(t.outline_mask_erode * size)))
+    if int(inside.sum()) < t.outline_mask_share * int(inbox.sum()):
+        return None
+    return inside
+
+
 def gap_evidence(
     img: Image.Image,
     box: tuple[float, float, float, float],
@@ -161,6 +203,13 @@ def gap_evidence(
         kept = inbox & (smooth < limit)
         weights = kept.astype(np.float32)
     mask: BArray = kept
+    if int(kept.sum()) >= t.outline_mask_from * int(inbox.sum()):
+        # the fit explains the whole box (a filled gap over noise: no pixel stands
+        # out), so it did not find the shape; the shared outline bounds it instead
+        inside = _outline_interior(piece, gap, inbox, size, t)
+        if inside is not None:
+            mask = inside
+            res = _residual(piece, gap, mask.astype(np.float32), t)
     n = int(mask.sum())
     if n < t.min_mask_px:
         return GapEvidence()

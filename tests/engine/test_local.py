@@ -133,6 +133,19 @@ def test_twins_whose_piece_boxes_were_bounded_differently_are_weighed_on_one_box
     assert _error(cap, twin_overlap=1.01) > 2.0
 
 
+def test_twins_filled_grey_over_noise_are_weighed_inside_the_outline_they_share() -> None:
+    # seed 569: a jigsaw piece with a glowing outline over a noisy gradient; its gap and
+    # a decoy of its shape are both filled grey. The colour fit explains the whole box
+    # at either (no pixel stands out of the noise), so its mask held the piece's glow
+    # and the interior correlated -0.21 with the real gap. Inside the outline the piece
+    # shares with each, the interior correlates 0.92 with the gap and 0.0 with the decoy
+    cap = make_slider_image(569)
+    assert cap.params["decoy"] == "same_rows_same_shape"
+    assert cap.params["background"] == "noise" and cap.params["gap_style"] == "gray"
+    assert _error(cap) <= 2.0
+    assert _error(cap, outline_mask_from=1.01) > 2.0
+
+
 def test_shapes_that_repeat_in_the_picture_are_no_gap_for_the_piece() -> None:
     # seed 457: a triangle piece over a background of drawn shapes; a shape at the
     # start and one further right are the same colours, pixel for pixel, and their
