@@ -28,7 +28,8 @@ How it works:
    (the outline's closed ring) gives a second box; the piece is aligned once more on
    it, and the box the piece fits better with is kept. A piece must wait at the start:
    a box further in, or a wide box whose left square does not fit the gap (a decoy
-   beside the piece that matched its twin), is penalised. The winner's box, when it ends
+   beside the piece that matched its twin), is penalised, and so is a box too thin
+   for any piece (a line matching another line). The winner's box, when it ends
    inside the piece (a window that matched the piece's left outline alone), is completed
    to the piece's right outline and the winner aligned once more: measured on one side,
    a shadow outside the piece and one inside the gap pull the shift the same way.
@@ -312,6 +313,9 @@ def _align_candidates(
             edge = ncc + t.coarse_weight * cand.score / cands[0].score
             if not plausible:
                 edge -= t.implausible_penalty
+                if min(box[2], box[3]) < t.line_aspect * max(box[2], box[3]):
+                    # a line (a pole, a frame, a stripe) matching another: never a piece
+                    edge -= t.line_penalty
             if not at_start or not _anchored(img, box, fit, square, t, fade):
                 edge -= t.off_start_penalty
             aligned.append((edge, fit, box, cand))

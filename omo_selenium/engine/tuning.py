@@ -389,6 +389,16 @@ class EngineTuning:
     #: wide box at the start whose left square fits the gap better is scored as that
     #: square instead: a horizon or stripe beside the piece stretched it).
     implausible_penalty: float = 0.5
+    #: A box not plausible as a piece and thinner than this share of its length is a
+    #: line (a pole, a window frame, a stripe, a shape's straight side) matching
+    #: another line: penalised this much more. Chosen on synthetic seeds 20000-20999
+    #: (full pipeline): two more right (20238, 20536: a shape's straight side, 32 x 196
+    #: and 9 x 99 px, matching another), and one wrong answer refused instead of
+    #: accepted (20832); 0.2-0.35 the same there, 0.5 loses one on seeds 0-999 (seen in
+    #: a replay of the candidates). Held out: synthetic seeds 0-999 and 10000-10999,
+    #: realworld and 480 widget screenshots: no answer changed.
+    line_aspect: float = 0.25
+    line_penalty: float = 0.25
     #: Candidates farther than this share of the picture width from the winner count as
     #: "another place" for :attr:`GapMatch.lead` (at least 2 px).
     lead_apart: float = 0.01

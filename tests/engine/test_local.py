@@ -146,6 +146,17 @@ def test_twins_filled_grey_over_noise_are_weighed_inside_the_outline_they_share(
     assert _error(cap, outline_mask_from=1.01) > 2.0
 
 
+@pytest.mark.parametrize("seed", [20238, 20536])
+def test_a_line_matching_another_line_does_not_outscore_the_piece(seed: int) -> None:
+    # a background of drawn shapes: a shape's straight side near the start (a box 9 px
+    # wide and 99 tall, or 32 by 196) matches another straight side further right,
+    # better than the piece's outline matches its gap in the coarse search
+    cap = make_slider_image(seed)
+    assert cap.params["background"] == "shapes"
+    assert _error(cap) <= 2.0
+    assert _error(cap, line_penalty=0.0) > 2.0
+
+
 def test_shapes_that_repeat_in_the_picture_are_no_gap_for_the_piece() -> None:
     # seed 457: a triangle piece over a background of drawn shapes; a shape at the
     # start and one further right are the same colours, pixel for pixel, and their
