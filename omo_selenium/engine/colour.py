@@ -139,6 +139,8 @@ def _outline_interior(
     outline broken at a corner (where its orientation turns) leaves the spans whole.
     ``None`` when that interior is under ``t.outline_mask_share`` of the box.
     """
+    if not inbox.any():
+        return None
     pc, ps = crop_field(piece, t)
     gc, gs = crop_field(gap, t)
     agree = pc * gc + ps * gs
