@@ -47,7 +47,10 @@ How it works:
    the scores of all shifts (or by the fine correlation itself, when it is high, or by
    an outline reversed in polarity all around, :mod:`omo_selenium.engine.polarity`: a
    lightened piece over a darkened gap), so that a picture without a gap scores low; 0
-   when the winner is a copy.
+   when the winner is a copy. A doubtful answer is read once more on a square piece
+   drawn as a veil, when one is there: the square at the start whose outline is most
+   reversed in polarity near the answer's shift bounds the piece (a veiled piece shares
+   only that outline with its gap); the more confident reading is kept.
 
 Example:
     >>> from omo_selenium.engine import LocalEngine
@@ -74,7 +77,7 @@ from .colour import GapEvidence, gap_evidence
 from .gradients import Array, blur, gradients, orientation_field
 from .period import Fade, damp_repeats, dominant_period
 from .piece import match_sprite
-from .polarity import outline_polarity
+from .polarity import outline_polarity, veil_square
 from .search import Candidate, coarse_candidates, outline_box
 from .tuning import DEFAULT_TUNING, EngineTuning
 
@@ -322,6 +325,31 @@ def _align_candidates(
     return aligned
 
 
+def _veiled(
+    img: Image.Image, fit: Alignment, t: EngineTuning, fade: Fade | None
+) -> tuple[Alignment, Box4] | None:
+    """The shift read again on a square piece drawn as a veil (see
+    :func:`~omo_selenium.engine.polarity.veil_square`) near ``fit``: the square's box
+    and its alignment, or ``None`` when no such square is there or its outline, once
+    aligned, is not reversed all around. The alignment's shift is taken where it agrees
+    with the ring's; where it does not, the ring's own shift is taken when the ring is
+    strong (``veil_trust``): a veiled piece shares nothing but that outline with its
+    gap, and the texture around can pull the alignment off it."""
+    sq = veil_square(img, fit.dx, fit.dy, tuning=t)
+    if sq is None:
+        return None
+    again = align(img, sq.box, sq.dx, search_px=t.veil_search, tuning=t, fade=fade)
+    if again is None:
+        return None
+    if abs(again.dx - sq.dx) > t.veil_search:
+        if sq.strength < t.veil_trust:
+            return None
+        again = replace(again, dx=sq.dx)
+    if _reversed_outline(img, sq.box, again.dx, again.dy, t) < t.veil_reversed:
+        return None
+    return again, sq.box
+
+
 def _reversed_outline(img: Image.Image, box: Box4, dx: float, dy: float, t: EngineTuning) -> float:
     """How far (0 to 1) the outline the piece box shares with its gap ``(dx, dy)`` away
     is reversed in polarity all around: a lightened piece and a darkened gap, which
@@ -396,6 +424,66 @@ def _choose(
     return best, (best.total - max(elsewhere) if elsewhere else None)
 
 
+def _reading(
+    full: Image.Image,
+    img: Image.Image,
+    k: float,
+    best: _Scored,
+    box: Box4,
+    fit: Alignment,
+    t: EngineTuning,
+    fade: Fade | None,
+) -> tuple[float, float, Box4, float]:
+    """The chosen candidate's shift ``(dx, dy)`` and piece box at full resolution, and
+    the answer's confidence, measured on ``box`` aligned as ``fit``."""
+    ncc = fit.ncc
+    # a box that ends inside the piece measures the shift on the piece's left outline
+    # alone: the winner's box is re-bounded by the piece's vertical outline or else
+    # completed to its right outline, and aligned once more (its shift only; the
+    # confidence stays the chosen fit's)
+    whole = bound_columns(img, box, fit.dx, fit.dy, tuning=t, fade=fade)
+    if whole == box:
+        whole = complete_right(img, box, fit.dx, fit.dy, tuning=t, fade=fade)
+    if whole != box:
+        again = align(img, whole, fit.dx, search_px=t.complete_search, tuning=t, fade=fade)
+        if again is not None:
+            fit, box = again, whole
+    dx_px, dy_px = fit.dx * k, fit.dy * k
+    full_box: Box4 = (box[0] * k, box[1] * k, box[2] * k, box[3] * k)
+    if k > 1.0:
+        # the winner alone is aligned once more at full resolution: the sub-pixel
+        # precision of a DPR 2 screenshot is not lost to the bounded working size. Its
+        # crisp edges count more there: a soft shadow inside a gap's outline no longer
+        # pulls the shift towards itself. What it finds a little beyond its search
+        # (within its crops' reach) is taken too
+        fine = align(
+            full,
+            full_box,
+            dx_px,
+            search_px=t.full_res_search * k,
+            tuning=replace(t, align_crisp=t.full_res_crisp),
+            fade=None if fade is None else fade.scaled(k),
+        )
+        if fine is not None and abs(fine.dx - dx_px) <= t.full_res_reach * k:
+            dx_px, dy_px = fine.dx, fine.dy
+    # a real gap is a clear peak among all shifts; a picture without one is not. Decoys
+    # and textures can make other shifts score nearly as well, so a piece that fits its
+    # gap closely all along its outline is credible by that fit alone
+    standout = (best.cand.prominence - t.prominence_floor) / t.prominence_span
+    close_fit = (ncc - t.credible_ncc) / t.credible_ncc_span
+    # a piece lightened and its gap darkened share only their outline, reversed in
+    # polarity: a background matching itself elsewhere keeps its polarity. Measured
+    # where the answer was, at full resolution for a picture scaled down (the same
+    # blur in picture terms), where the outline is crisper than the texture around it
+    at_full = replace(t, polarity_blur=t.polarity_blur * k)
+    reversed_outline = _reversed_outline(full, full_box, dx_px, dy_px, at_full)
+    standout = min(1.0, max(0.0, standout, close_fit, reversed_outline))
+    if best.copy:
+        # the best place shows the piece's colours unchanged: no gap was drawn there
+        standout = 0.0
+    return dx_px, dy_px, full_box, float(min(1.0, max(0.0, ncc)) * standout)
+
+
 def locate(
     image: ImageInput,
     width_view: float | None = None,
@@ -458,52 +546,16 @@ def locate(
     if not aligned:
         raise SolveFailed("no room to the right of the piece for a gap")
     best, lead = _choose(img, aligned, t)
-    fit, box = best.fit, best.box
-    ncc = fit.ncc
-    # a box that ends inside the piece measures the shift on the piece's left outline
-    # alone: the winner's box is re-bounded by the piece's vertical outline or else
-    # completed to its right outline, and aligned once more (its shift only; the
-    # confidence stays the chosen fit's)
-    whole = bound_columns(img, box, fit.dx, fit.dy, tuning=t, fade=fade)
-    if whole == box:
-        whole = complete_right(img, box, fit.dx, fit.dy, tuning=t, fade=fade)
-    if whole != box:
-        again = align(img, whole, fit.dx, search_px=t.complete_search, tuning=t, fade=fade)
-        if again is not None:
-            fit, box = again, whole
-    dx_px, dy_px = fit.dx * k, fit.dy * k
-    full_box: Box4 = (box[0] * k, box[1] * k, box[2] * k, box[3] * k)
-    if k > 1.0:
-        # the winner alone is aligned once more at full resolution: the sub-pixel
-        # precision of a DPR 2 screenshot is not lost to the bounded working size. Its
-        # crisp edges count more there: a soft shadow inside a gap's outline no longer
-        # pulls the shift towards itself. What it finds a little beyond its search
-        # (within its crops' reach) is taken too
-        fine = align(
-            full,
-            full_box,
-            dx_px,
-            search_px=t.full_res_search * k,
-            tuning=replace(t, align_crisp=t.full_res_crisp),
-            fade=None if fade is None else fade.scaled(k),
-        )
-        if fine is not None and abs(fine.dx - dx_px) <= t.full_res_reach * k:
-            dx_px, dy_px = fine.dx, fine.dy
-    # a real gap is a clear peak among all shifts; a picture without one is not. Decoys
-    # and textures can make other shifts score nearly as well, so a piece that fits its
-    # gap closely all along its outline is credible by that fit alone
-    standout = (best.cand.prominence - t.prominence_floor) / t.prominence_span
-    close_fit = (ncc - t.credible_ncc) / t.credible_ncc_span
-    # a piece lightened and its gap darkened share only their outline, reversed in
-    # polarity: a background matching itself elsewhere keeps its polarity. Measured
-    # where the answer was, at full resolution for a picture scaled down (the same
-    # blur in picture terms), where the outline is crisper than the texture around it
-    at_full = replace(t, polarity_blur=t.polarity_blur * k)
-    reversed_outline = _reversed_outline(full, full_box, dx_px, dy_px, at_full)
-    standout = min(1.0, max(0.0, standout, close_fit, reversed_outline))
-    if best.copy:
-        # the best place shows the piece's colours unchanged: no gap was drawn there
-        standout = 0.0
+    dx_px, dy_px, full_box, confidence = _reading(full, img, k, best, best.box, best.fit, t, fade)
+    if (
+        confidence < t.veil_gate
+        and _reversed_outline(img, best.box, best.fit.dx, best.fit.dy, t) < t.veil_reversed
+    ):
+        veiled = _veiled(img, best.fit, t, fade)
+        if veiled is not None:
+            again = _reading(full, img, k, best, veiled[1], veiled[0], t, fade)
+            if again[3] > confidence:
+                dx_px, dy_px, full_box, confidence = again
     scale = width_view / w_img if width_view is not None else 1.0
     bx, by, bw, bh = full_box
     found = (round(bx), round(by), max(1, round(bw)), max(1, round(bh)))
@@ -514,7 +566,7 @@ def locate(
         distance_px=dx_px,
         distance_css=dx_px * scale,
         scale=scale,
-        confidence=float(min(1.0, max(0.0, ncc)) * standout),
+        confidence=confidence,
         lead=None if lead is None else float(lead),
     )
 

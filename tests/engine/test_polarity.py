@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from omo_selenium.engine.polarity import Polarity, outline_polarity
+from omo_selenium.engine.local import MIN_CONFIDENCE, locate
+from omo_selenium.engine.polarity import Polarity, outline_polarity, veil_square
 from omo_selenium.engine.tuning import DEFAULT_TUNING
 
 PIECE = (14, 34, 50, 50)  # x, y, w, h
@@ -82,3 +83,35 @@ def test_a_horizon_matches_along_one_direction_only() -> None:
 def test_a_crop_that_leaves_the_picture_is_neutral() -> None:
     pol = outline_polarity(_veiled(), PIECE, 400.0, 0.0, tuning=DEFAULT_TUNING)
     assert pol == Polarity()
+
+
+def test_a_square_veil_is_found_near_the_shift_its_outline_reverses_at() -> None:
+    # asked 4 px off the true shift, the square whose outline is reversed the most is
+    # the piece's body, at the true shift to a px
+    sq = veil_square(_veiled(), SHIFT + 4.0, 0.0, tuning=DEFAULT_TUNING)
+    assert sq is not None
+    x, y, w, h = sq.box
+    px, py, pw, _ = PIECE
+    assert abs(x - px) <= 3 and abs(y - (py + 4)) <= 3
+    assert w == h and abs(w - (pw - 10)) <= 4
+    assert abs(sq.dx - SHIFT) <= 1.0
+    assert sq.strength >= DEFAULT_TUNING.veil_floor
+
+
+def test_a_plain_texture_shows_a_far_weaker_square_and_no_credible_gap() -> None:
+    # the best of many squares in a texture without veils holds some reversed edges by
+    # chance (its outline measured all around can even look reversed: the square was
+    # picked for it), but far fewer than a veil's; the engine, which reads a doubtful
+    # answer again on such a square, still finds no credible gap there
+    plain = Image.fromarray(np.uint8(np.clip(_texture(5), 0, 255)))
+    chance = veil_square(plain, SHIFT, 0.0, tuning=DEFAULT_TUNING)
+    veil = veil_square(_veiled(), SHIFT, 0.0, tuning=DEFAULT_TUNING)
+    assert veil is not None
+    assert chance is None or chance.strength < 0.6 * veil.strength
+    assert locate(plain, 300).confidence < MIN_CONFIDENCE
+
+
+def test_a_veil_beyond_the_scan_is_not_taken_for_one_at_its_end() -> None:
+    # the true shift lies 10 px beyond the asked one: the scan's best is at its end,
+    # where the ring only begins to show, and that is no answer
+    assert veil_square(_veiled(), SHIFT - 10.0, 0.0, tuning=DEFAULT_TUNING) is None

@@ -26,7 +26,7 @@ while not (ROOT / "pyproject.toml").exists():
 REALWORLD = ROOT.parent / "shared" / "realworld"
 
 #: Share within 2 CSS px, screenshot alone (the piece cut out of the picture).
-FLOORS = {"chaoxing": 0.993, "ajcaptcha": 0.981, "scrape_center": 0.935}
+FLOORS = {"chaoxing": 0.993, "ajcaptcha": 0.981, "scrape_center": 0.962}
 #: Share within 2 CSS px with the piece sprite given.
 PIECE_FLOORS = {"chaoxing": 0.993, "ajcaptcha": 0.981}
 
@@ -217,10 +217,12 @@ def test_a_scaled_down_screenshots_reversed_outline_is_measured_at_full_resoluti
 def test_the_full_resolution_re_measure_is_taken_a_little_beyond_its_search(name: str) -> None:
     # scaled down, the gap's soft inner shadow pulls the shift 2-3 CSS px off; the crisp
     # re-measure at full resolution finds the outline just beyond its search window,
-    # and there, with the outline aligned, the veiled pair is also credible
+    # and there, with the outline aligned, the veiled pair is also credible (916 is
+    # also read right on its square veil without it: that second reading is off here)
     case = _case(name)
     assert _right(case)
-    assert abs(_distance(case, full_res_reach=DEFAULT_TUNING.full_res_search) - case.answer_css) > 2
+    off = _distance(case, full_res_reach=DEFAULT_TUNING.full_res_search, veil_gate=0.0)
+    assert abs(off - case.answer_css) > 2
 
 
 @pytest.mark.parametrize("source", sorted(PIECE_FLOORS))
@@ -235,3 +237,16 @@ def test_each_source_keeps_its_floor_with_the_piece_given(source: str) -> None:
     share /= len(cases)
     print(f"\n{source} with the piece: {share:.3f} within 2 CSS px ({len(cases)} images)")
     assert share >= PIECE_FLOORS[source]
+
+
+@pytest.mark.parametrize("name", ["captcha_533", "captcha_757", "captcha_813"])
+def test_a_doubtful_answer_is_read_again_on_the_square_veil_of_the_piece(name: str) -> None:
+    # the white-veiled piece waits ~17 CSS px in, over a texture; its box ran on into
+    # the background beside it, so the shift was measured off the outline (533: 2.6 CSS
+    # px) or the answer was refused (757, 813). The square at the start whose outline
+    # is reversed in polarity the most near that shift is the piece's body: read again
+    # on it, the answer is right and credible
+    case = _case(f"scrape_center/{name}.png")
+    assert _right(case)
+    off = _match(case, veil_gate=0.0)
+    assert off.confidence < MIN_CONFIDENCE or abs(off.distance_css - case.answer_css) > 2
