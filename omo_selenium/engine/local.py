@@ -326,7 +326,7 @@ def _align_candidates(
 
 
 def _veiled(
-    img: Image.Image, fit: Alignment, t: EngineTuning, fade: Fade | None
+    img: Image.Image, box: Box4, fit: Alignment, t: EngineTuning, fade: Fade | None
 ) -> tuple[Alignment, Box4] | None:
     """The shift read again on a square piece drawn as a veil (see
     :func:`~omo_selenium.engine.polarity.veil_square`) near ``fit``: the square's box
@@ -336,7 +336,7 @@ def _veiled(
     strong (``veil_trust``): a veiled piece shares nothing but that outline with its
     gap, and the texture around can pull the alignment off it."""
     sq = veil_square(img, fit.dx, fit.dy, tuning=t)
-    if sq is None:
+    if sq is None or sq.box[2] < t.veil_cover * min(box[2], box[3]):
         return None
     again = align(img, sq.box, sq.dx, search_px=t.veil_search, tuning=t, fade=fade)
     if again is None:
@@ -551,7 +551,7 @@ def locate(
         confidence < t.veil_gate
         and _reversed_outline(img, best.box, best.fit.dx, best.fit.dy, t) < t.veil_reversed
     ):
-        veiled = _veiled(img, best.fit, t, fade)
+        veiled = _veiled(img, best.box, best.fit, t, fade)
         if veiled is not None:
             again = _reading(full, img, k, best, veiled[1], veiled[0], t, fade)
             if again[3] > confidence:

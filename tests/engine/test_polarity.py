@@ -115,3 +115,23 @@ def test_a_veil_beyond_the_scan_is_not_taken_for_one_at_its_end() -> None:
     # the true shift lies 10 px beyond the asked one: the scan's best is at its end,
     # where the ring only begins to show, and that is no answer
     assert veil_square(_veiled(), SHIFT - 10.0, 0.0, tuning=DEFAULT_TUNING) is None
+
+
+def test_the_engine_reads_a_veil_only_where_the_square_spans_the_box_it_doubts() -> None:
+    # the square veil re-reads the piece the doubtful answer's box was bounded around:
+    # a box as big as the piece (or a little bigger, with background beside it) is read
+    # again on its square; a box over twice the square's side held something else
+    from omo_selenium.engine.align import align
+    from omo_selenium.engine.local import _veiled as read_again
+
+    img = _veiled()
+    fit = align(img, PIECE, SHIFT + 3.0, search_px=1.0, tuning=DEFAULT_TUNING)
+    assert fit is not None
+    x, y, w, h = PIECE
+    loose = (0.0, y - 10.0, x + w + 10.0, h + 20.0)
+    read = read_again(img, loose, fit, DEFAULT_TUNING, None)
+    assert read is not None
+    again, square = read
+    assert abs(again.dx - SHIFT) <= 1.0
+    assert square[2] >= 0.5 * min(loose[2], loose[3])
+    assert read_again(img, (0.0, 0.0, 120.0, 130.0), fit, DEFAULT_TUNING, None) is None
