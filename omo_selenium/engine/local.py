@@ -342,7 +342,7 @@ def _veiled(
     if again is None:
         return None
     if abs(again.dx - sq.dx) > t.veil_search:
-        if sq.strength < t.veil_trust:
+        if sq.strength < t.veil_trust or sq.closed < t.veil_closed:
             return None
         again = replace(again, dx=sq.dx)
     if _reversed_outline(img, sq.box, again.dx, again.dy, t) < t.veil_reversed:

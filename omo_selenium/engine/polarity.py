@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from .align import crop_pair
+from .align import crop_pair, scaled_crop
 from .gradients import Array, blur, gradients
 from .tuning import DEFAULT_TUNING, EngineTuning
 
@@ -96,38 +96,50 @@ class VeilSquare:
         dx: the shift (screenshot px, sub-pixel) at which its outline is reversed most.
         strength: the mean reversed agreement along its outline, in units of the
             strongest agreement in the strip (about 1 all around a crisp veil).
+        closed: its weakest side's reversed agreement over the mean of its four sides
+            (1: reversed alike all around; near 0: one side is not, e.g. a bevelled
+            piece, light on two sides and dark on the others).
     """
 
     box: tuple[float, float, float, float]
     dx: float
     strength: float
+    closed: float = 1.0
 
 
-def _best_square(r: Array, sides: range, xs: range) -> tuple[float, int, int, int] | None:
-    """The square (``(mean, x, y, side)``) whose four sides hold the most of ``r`` per px,
-    counting its weakest side once more (a closed outline, not one strong edge), with
-    its left side at one of the columns ``xs`` and its side one of ``sides``."""
-    h, w = r.shape
-    rows = np.zeros((h, w + 1), dtype=np.float64)
-    np.cumsum(r, axis=1, out=rows[:, 1:])
-    cols = np.zeros((h + 1, w), dtype=np.float64)
-    np.cumsum(r, axis=0, out=cols[1:, :])
-    best: tuple[float, int, int, int] | None = None
+def _best_square(
+    r: Array, sides: range, xs: range
+) -> tuple[float, int, int, int, int, float] | None:
+    """Over the maps ``r[k]`` (one per shift), the square whose four sides hold the
+    most of the map per px, counting its weakest side once more (a closed outline, not
+    one strong edge), with its left side at one of the columns ``xs`` and its side one
+    of ``sides``: ``(mean, k, x, y, side, closed)``, ``closed`` its weakest side's sum
+    over the mean of its four."""
+    n_maps, h, w = r.shape
+    rows = np.zeros((n_maps, h, w + 1), dtype=np.float32)
+    np.cumsum(r, axis=2, out=rows[:, :, 1:])
+    cols = np.zeros((n_maps, h + 1, w), dtype=np.float32)
+    np.cumsum(r, axis=1, out=cols[:, 1:, :])
+    best: tuple[float, int, int, int, int, float] | None = None
     for side in sides:
         x = np.arange(xs.start, min(xs.stop, w - side + 1))
         m = h - side + 1
         if x.size == 0 or m <= 0:
             continue
-        top = rows[:m, x + side] - rows[:m, x]
-        bottom = rows[side - 1 : side - 1 + m, x + side] - rows[side - 1 : side - 1 + m, x]
-        left = cols[side : side + m, x] - cols[:m, x]
-        right = cols[side : side + m, x + side - 1] - cols[:m, x + side - 1]
+        lo, hi = rows[:, :, x], rows[:, :, x + side]
+        top = hi[:, :m] - lo[:, :m]
+        bottom = hi[:, side - 1 : side - 1 + m] - lo[:, side - 1 : side - 1 + m]
+        left = cols[:, side : side + m, x] - cols[:, :m, x]
+        right = cols[:, side : side + m, x + side - 1] - cols[:, :m, x + side - 1]
         weakest = np.minimum(np.minimum(top, bottom), np.minimum(left, right))
-        score = (top + bottom + left + right + 4.0 * weakest) / (4.0 * side)
+        total = top + bottom + left + right
+        score = total + 4.0 * weakest
         i = int(np.argmax(score))
-        if best is None or float(score.flat[i]) > best[0]:
-            y, j = divmod(i, x.size)
-            best = (float(score.flat[i]), int(x[j]), y, side)
+        value = float(score.flat[i]) / (4.0 * side)
+        if best is None or value > best[0]:
+            k, y, j = np.unravel_index(i, score.shape)
+            closed = 4.0 * float(weakest.flat[i]) / max(float(total.flat[i]), 1e-6)
+            best = (value, int(k), int(x[j]), int(y), side, closed)
     return best
 
 
@@ -158,37 +170,41 @@ def veil_square(
         max(4, round(t.veil_sides[0] * w_img)), max(4, round(t.veil_sides[1] * w_img)) + 1
     )
     max_x = int(t.max_piece_x * w_img)
-    width = min(max_x + sides.stop, dx - scan, w_img - dx - scan)
+    width = int(min(max_x + sides.stop, dx - scan, w_img - dx - scan))
     if width < sides.start:
         return None
-    region = (0.0, 0.0, float(width), float(h_img))
-    maps: dict[int, Array] = {}
-    y0 = 0.0
-    for i in range(-scan, scan + 1):
-        crops = crop_pair(img, region, dx + i, dy, 0.0)
-        if crops is None:
-            return None
-        piece, gap, _, y0 = crops
-        px, py = gradients(blur(piece.mean(axis=2), t.polarity_blur))
-        qx, qy = gradients(blur(gap.mean(axis=2), t.polarity_blur))
-        dot = px * qx + py * qy
-        agree = dot * dot / (np.sqrt((px * px + py * py) * (qx * qx + qy * qy)) + 1e-6)
-        m = blur((-agree * np.sign(dot)).astype(np.float32, copy=False), t.veil_blur)
-        maps[i] = m / (float(np.percentile(np.abs(m), 99)) + 1e-6)
-    found: tuple[float, int, int, int, int] | None = None
-    for d, m in maps.items():
-        sq = _best_square(m, sides, range(0, max_x + 1))
-        if sq is not None and (found is None or sq[0] > found[0]):
-            found = (*sq, d)
-    if found is None or found[0] < t.veil_floor or abs(found[4]) >= scan:
+    y0 = max(0.0, -dy)
+    height = int(min(h_img, h_img - dy) - y0)
+    if height < sides.start:
         return None
-    strength, x, y, side, d = found
+    # the piece's strip, and the gap's strip as wide as every shift of the scan needs
+    piece = scaled_crop(img, 0.0, y0, width, height, 1.0)
+    strip = scaled_crop(img, dx - scan, y0 + dy, width + 2 * scan, height, 1.0)
+    px, py = gradients(blur(piece.mean(axis=2), t.polarity_blur))
+    sx, sy = gradients(blur(strip.mean(axis=2), t.polarity_blur))
+    pmag = np.sqrt(px * px + py * py)
+    maps = np.empty((2 * scan + 1, height, width), dtype=np.float32)
+    for i in range(2 * scan + 1):
+        qx, qy = sx[:, i : i + width], sy[:, i : i + width]
+        dot = px * qx + py * qy
+        agree = dot * dot / (pmag * np.sqrt(qx * qx + qy * qy) + 1e-6)
+        maps[i] = -agree * np.sign(dot)
+    maps = blur(maps, t.veil_blur)
+    maps /= np.percentile(np.abs(maps), 99, axis=(1, 2), keepdims=True) + 1e-6
+    found = _best_square(maps, sides, range(0, max_x + 1))
+    if found is None or found[0] < t.veil_floor or found[1] in (0, 2 * scan):
+        return None
+    strength, k, x, y, side, closed = found
     # the same square one px either side: a parabola through the three gives the shift
-    a, c = (_best_square(maps[d + e], range(side, side + 1), range(x, x + 1)) for e in (-1, 1))
+    a, c = (
+        _best_square(maps[k + e : k + e + 1], range(side, side + 1), range(x, x + 1))
+        for e in (-1, 1)
+    )
     off = 0.0
     if a is not None and c is not None:
         den = a[0] - 2.0 * strength + c[0]
         if den < 0:
             off = max(-1.0, min(1.0, 0.5 * (a[0] - c[0]) / den))
+    d = k - scan
     box = (float(x), y0 + y, float(side), float(side))
-    return VeilSquare(box=box, dx=dx + d + off, strength=strength)
+    return VeilSquare(box=box, dx=dx + d + off, strength=strength, closed=closed)

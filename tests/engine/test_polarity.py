@@ -135,3 +135,29 @@ def test_the_engine_reads_a_veil_only_where_the_square_spans_the_box_it_doubts()
     assert abs(again.dx - SHIFT) <= 1.0
     assert square[2] >= 0.5 * min(loose[2], loose[3])
     assert read_again(img, (0.0, 0.0, 120.0, 130.0), fit, DEFAULT_TUNING, None) is None
+
+
+def _bevelled(seed: int = 5) -> Image.Image:
+    """The piece cut from its gap and drawn with a bevel (light on its left and top
+    sides, dark on its right and bottom ones); the gap darkened."""
+    rgb = _texture(seed)
+    x, y, w, h = PIECE
+    gap = rgb[y : y + h, x + SHIFT : x + SHIFT + w].copy()
+    piece = gap.copy()
+    piece[:, :3] = 255.0
+    piece[:3, :] = 255.0
+    piece[:, -3:] *= 0.2
+    piece[-3:, :] *= 0.2
+    rgb[y : y + h, x : x + w] = piece
+    rgb[y : y + h, x + SHIFT : x + SHIFT + w] = gap * 0.45
+    return Image.fromarray(np.uint8(np.clip(rgb, 0, 255)))
+
+
+def test_a_veil_is_reversed_all_around_and_a_bevel_only_on_some_sides() -> None:
+    # the engine takes the ring's own shift over a straying alignment only for a ring
+    # closed all around: a bevel is reversed on its light sides only, and its shift is
+    # measured on those
+    veil = veil_square(_veiled(), SHIFT, 0.0, tuning=DEFAULT_TUNING)
+    bevel = veil_square(_bevelled(), SHIFT, 0.0, tuning=DEFAULT_TUNING)
+    assert veil is not None and veil.closed >= DEFAULT_TUNING.veil_closed
+    assert bevel is None or bevel.closed < DEFAULT_TUNING.veil_closed
