@@ -329,14 +329,17 @@ def _veiled(
     img: Image.Image, box: Box4, fit: Alignment, t: EngineTuning, fade: Fade | None
 ) -> tuple[Alignment, Box4] | None:
     """The shift read again on a square piece drawn as a veil (see
-    :func:`~omo_selenium.engine.polarity.veil_square`) near ``fit``: the square's box
-    and its alignment, or ``None`` when no such square is there or its outline, once
-    aligned, is not reversed all around. The alignment's shift is taken where it agrees
-    with the ring's; where it does not, the ring's own shift is taken when the ring is
-    strong (``veil_trust``): a veiled piece shares nothing but that outline with its
-    gap, and the texture around can pull the alignment off it."""
+    :func:`~omo_selenium.engine.polarity.veil_square`) near ``fit``, whose piece box is
+    ``box``: the square's alignment and box, or ``None`` when no such square is there,
+    it is the smallest or largest size searched (one part of a larger outline), it
+    spans less than ``veil_cover`` of the box, or its outline, once aligned, is not
+    reversed all around. The alignment's shift is taken where it agrees with the
+    ring's; where it does not, the ring's own shift is taken when the ring is strong
+    (``veil_trust``) and closed all around (``veil_closed``): a veiled piece shares
+    nothing but that outline with its gap, and the texture around can pull the
+    alignment off it."""
     sq = veil_square(img, fit.dx, fit.dy, tuning=t)
-    if sq is None or sq.box[2] < t.veil_cover * min(box[2], box[3]):
+    if sq is None or sq.edge or sq.box[2] < t.veil_cover * min(box[2], box[3]):
         return None
     again = align(img, sq.box, sq.dx, search_px=t.veil_search, tuning=t, fade=fade)
     if again is None:
@@ -422,6 +425,28 @@ def _choose(
                     break
     elsewhere = [s.total for s in weighed if abs(s.fit.dx - best.fit.dx) > apart]
     return best, (best.total - max(elsewhere) if elsewhere else None)
+
+
+def _veil_places(
+    img: Image.Image,
+    best: _Scored,
+    aligned: list[tuple[float, Alignment, Box4, Candidate]],
+    confidence: float,
+    t: EngineTuning,
+) -> list[_Scored]:
+    """The places a doubtful answer is read again at, on a square veil: the chosen one,
+    and when its answer would be refused, the best aligned candidate at every other
+    place; those whose outline is already reversed all around are left out (read as
+    veils already)."""
+    places = [best]
+    if confidence < t.min_confidence and t.veil_elsewhere:
+        apart = max(2.0, t.lead_apart * img.width)
+        for edge, fit, box, cand in sorted(aligned, key=lambda a: -a[0]):
+            if all(abs(fit.dx - p.fit.dx) > apart for p in places):
+                places.append(_Scored(edge, edge, edge, fit, box, cand))
+    return [
+        p for p in places if _reversed_outline(img, p.box, p.fit.dx, p.fit.dy, t) < t.veil_reversed
+    ]
 
 
 def _reading(
@@ -547,15 +572,19 @@ def locate(
         raise SolveFailed("no room to the right of the piece for a gap")
     best, lead = _choose(img, aligned, t)
     dx_px, dy_px, full_box, confidence = _reading(full, img, k, best, best.box, best.fit, t, fade)
-    if (
-        confidence < t.veil_gate
-        and _reversed_outline(img, best.box, best.fit.dx, best.fit.dy, t) < t.veil_reversed
-    ):
-        veiled = _veiled(img, best.box, best.fit, t, fade)
-        if veiled is not None:
-            again = _reading(full, img, k, best, veiled[1], veiled[0], t, fade)
+    if confidence < t.veil_gate:
+        # a doubtful answer is read again on the square veil of its piece, and a refused
+        # one also at the other places weighed: the more confident reading is kept
+        for place in _veil_places(img, best, aligned, confidence, t):
+            veiled = _veiled(img, place.box, place.fit, t, fade)
+            if veiled is None:
+                continue
+            again = _reading(full, img, k, place, veiled[1], veiled[0], t, fade)
             if again[3] > confidence:
                 dx_px, dy_px, full_box, confidence = again
+                if place is not best:
+                    # another place than the choice's: the answer leads nothing
+                    lead = 0.0
     scale = width_view / w_img if width_view is not None else 1.0
     bx, by, bw, bh = full_box
     found = (round(bx), round(by), max(1, round(bw)), max(1, round(bh)))

@@ -99,12 +99,15 @@ class VeilSquare:
         closed: its weakest side's reversed agreement over the mean of its four sides
             (1: reversed alike all around; near 0: one side is not, e.g. a bevelled
             piece, light on two sides and dark on the others).
+        edge: its side is the smallest or the largest searched: the outline may run
+            on beyond it (a larger piece, of which it fits one part).
     """
 
     box: tuple[float, float, float, float]
     dx: float
     strength: float
     closed: float = 1.0
+    edge: bool = False
 
 
 def _best_square(
@@ -207,4 +210,5 @@ def veil_square(
             off = max(-1.0, min(1.0, 0.5 * (a[0] - c[0]) / den))
     d = k - scan
     box = (float(x), y0 + y, float(side), float(side))
-    return VeilSquare(box=box, dx=dx + d + off, strength=strength, closed=closed)
+    edge = side in (sides.start, sides.stop - 1)
+    return VeilSquare(box=box, dx=dx + d + off, strength=strength, closed=closed, edge=edge)

@@ -161,3 +161,22 @@ def test_a_veil_is_reversed_all_around_and_a_bevel_only_on_some_sides() -> None:
     bevel = veil_square(_bevelled(), SHIFT, 0.0, tuning=DEFAULT_TUNING)
     assert veil is not None and veil.closed >= DEFAULT_TUNING.veil_closed
     assert bevel is None or bevel.closed < DEFAULT_TUNING.veil_closed
+
+
+def test_a_square_at_the_end_of_its_sizes_is_marked_and_not_read() -> None:
+    # searched only up to a size smaller than the piece, the best square is the
+    # largest searched: it fits one part of a larger outline, so the engine does not
+    # read the piece again on it
+    from dataclasses import replace
+
+    from omo_selenium.engine.align import align
+    from omo_selenium.engine.local import _veiled as read_again
+
+    small = replace(DEFAULT_TUNING, veil_sides=(0.08, 0.11))
+    whole = veil_square(_veiled(), SHIFT, 0.0, tuning=DEFAULT_TUNING)
+    part = veil_square(_veiled(), SHIFT, 0.0, tuning=small)
+    assert whole is not None and not whole.edge
+    assert part is not None and part.edge
+    fit = align(_veiled(), PIECE, SHIFT, search_px=1.0, tuning=small)
+    assert fit is not None
+    assert read_again(_veiled(), PIECE, fit, replace(small, veil_cover=0.0), None) is None

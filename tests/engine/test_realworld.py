@@ -26,7 +26,7 @@ while not (ROOT / "pyproject.toml").exists():
 REALWORLD = ROOT.parent / "shared" / "realworld"
 
 #: Share within 2 CSS px, screenshot alone (the piece cut out of the picture).
-FLOORS = {"chaoxing": 0.993, "ajcaptcha": 0.981, "scrape_center": 0.962}
+FLOORS = {"chaoxing": 0.993, "ajcaptcha": 0.981, "scrape_center": 0.972}
 #: Share within 2 CSS px with the piece sprite given.
 PIECE_FLOORS = {"chaoxing": 0.993, "ajcaptcha": 0.981}
 
@@ -250,3 +250,16 @@ def test_a_doubtful_answer_is_read_again_on_the_square_veil_of_the_piece(name: s
     assert _right(case)
     off = _match(case, veil_gate=0.0)
     assert off.confidence < MIN_CONFIDENCE or abs(off.distance_css - case.answer_css) > 2
+
+
+def test_a_refused_answer_is_read_again_on_square_veils_at_the_other_places() -> None:
+    # a row of seated people repeats along the picture, and a match of it won (and was
+    # refused); the white-veiled piece's own place came second with a box run into the
+    # background. Read on its square veil, that place is right and credible; the
+    # answer then leads nothing (the choice had put another place first), so a live
+    # solve checks it against the piece seen moving
+    case = _case("scrape_center/captcha_570.png")
+    assert _right(case)
+    assert _match(case).lead == 0.0
+    off = _match(case, veil_elsewhere=False)
+    assert off.confidence < MIN_CONFIDENCE and abs(off.distance_css - case.answer_css) > 2
