@@ -433,19 +433,19 @@ def _veil_places(
     aligned: list[tuple[float, Alignment, Box4, Candidate]],
     confidence: float,
     t: EngineTuning,
-) -> list[_Scored]:
-    """The places a doubtful answer is read again at, on a square veil: the chosen one,
-    and when its answer would be refused, the best aligned candidate at every other
-    place; those whose outline is already reversed all around are left out (read as
-    veils already)."""
-    places = [best]
+) -> list[tuple[Alignment, Box4, Candidate]]:
+    """The places a doubtful answer is read again at, on a square veil, as (fit, box,
+    candidate): the chosen one first, and when its answer would be refused, the best
+    aligned candidate at every other place; those whose outline is already reversed all
+    around are left out (read as veils already)."""
+    places = [(best.fit, best.box, best.cand)]
     if confidence < t.min_confidence and t.veil_elsewhere:
         apart = max(2.0, t.lead_apart * img.width)
-        for edge, fit, box, cand in sorted(aligned, key=lambda a: -a[0]):
-            if all(abs(fit.dx - p.fit.dx) > apart for p in places):
-                places.append(_Scored(edge, edge, edge, fit, box, cand))
+        for _, fit, box, cand in sorted(aligned, key=lambda a: -a[0]):
+            if all(abs(fit.dx - p[0].dx) > apart for p in places):
+                places.append((fit, box, cand))
     return [
-        p for p in places if _reversed_outline(img, p.box, p.fit.dx, p.fit.dy, t) < t.veil_reversed
+        p for p in places if _reversed_outline(img, p[1], p[0].dx, p[0].dy, t) < t.veil_reversed
     ]
 
 
@@ -453,14 +453,16 @@ def _reading(
     full: Image.Image,
     img: Image.Image,
     k: float,
-    best: _Scored,
+    cand: Candidate,
+    copy: bool,
     box: Box4,
     fit: Alignment,
     t: EngineTuning,
     fade: Fade | None,
 ) -> tuple[float, float, Box4, float]:
-    """The chosen candidate's shift ``(dx, dy)`` and piece box at full resolution, and
-    the answer's confidence, measured on ``box`` aligned as ``fit``."""
+    """A candidate's shift ``(dx, dy)`` and piece box at full resolution, and the
+    answer's confidence, measured on ``box`` aligned as ``fit`` (``copy``: the place
+    shows the piece's colours unchanged)."""
     ncc = fit.ncc
     # a box that ends inside the piece measures the shift on the piece's left outline
     # alone: the winner's box is re-bounded by the piece's vertical outline or else
@@ -494,7 +496,7 @@ def _reading(
     # a real gap is a clear peak among all shifts; a picture without one is not. Decoys
     # and textures can make other shifts score nearly as well, so a piece that fits its
     # gap closely all along its outline is credible by that fit alone
-    standout = (best.cand.prominence - t.prominence_floor) / t.prominence_span
+    standout = (cand.prominence - t.prominence_floor) / t.prominence_span
     close_fit = (ncc - t.credible_ncc) / t.credible_ncc_span
     # a piece lightened and its gap darkened share only their outline, reversed in
     # polarity: a background matching itself elsewhere keeps its polarity. Measured
@@ -503,8 +505,8 @@ def _reading(
     at_full = replace(t, polarity_blur=t.polarity_blur * k)
     reversed_outline = _reversed_outline(full, full_box, dx_px, dy_px, at_full)
     standout = min(1.0, max(0.0, standout, close_fit, reversed_outline))
-    if best.copy:
-        # the best place shows the piece's colours unchanged: no gap was drawn there
+    if copy:
+        # the place shows the piece's colours unchanged: no gap was drawn there
         standout = 0.0
     return dx_px, dy_px, full_box, float(min(1.0, max(0.0, ncc)) * standout)
 
@@ -571,18 +573,23 @@ def locate(
     if not aligned:
         raise SolveFailed("no room to the right of the piece for a gap")
     best, lead = _choose(img, aligned, t)
-    dx_px, dy_px, full_box, confidence = _reading(full, img, k, best, best.box, best.fit, t, fade)
+    dx_px, dy_px, full_box, confidence = _reading(
+        full, img, k, best.cand, best.copy, best.box, best.fit, t, fade
+    )
     if confidence < t.veil_gate:
         # a doubtful answer is read again on the square veil of its piece, and a refused
         # one also at the other places weighed: the more confident reading is kept
-        for place in _veil_places(img, best, aligned, confidence, t):
-            veiled = _veiled(img, place.box, place.fit, t, fade)
+        for fit, box, cand in _veil_places(img, best, aligned, confidence, t):
+            veiled = _veiled(img, box, fit, t, fade)
             if veiled is None:
                 continue
-            again = _reading(full, img, k, place, veiled[1], veiled[0], t, fade)
+            at_best = cand is best.cand
+            again = _reading(
+                full, img, k, cand, best.copy and at_best, veiled[1], veiled[0], t, fade
+            )
             if again[3] > confidence:
                 dx_px, dy_px, full_box, confidence = again
-                if place is not best:
+                if not at_best:
                     # another place than the choice's: the answer leads nothing
                     lead = 0.0
     scale = width_view / w_img if width_view is not None else 1.0

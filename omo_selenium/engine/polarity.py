@@ -47,6 +47,21 @@ class Polarity:
     straight: float = 1.0
 
 
+def _grey_gradients(rgb: Array, sigma: float) -> tuple[Array, Array]:
+    """The gradients of a crop's mean of its channels, blurred by ``sigma`` px."""
+    return gradients(blur(rgb.mean(axis=2), sigma))
+
+
+def _agreement(px: Array, py: Array, qx: Array, qy: Array) -> tuple[Array, Array]:
+    """Per pixel, how strongly two gradient fields agree in orientation, whichever way
+    they point (``|p| |q| cos^2`` of the angle between them: strong edges of the same
+    orientation at both places), and their dot product (its sign: the same way or
+    opposite ways)."""
+    dot = px * qx + py * qy
+    weight = dot * dot / (np.sqrt((px * px + py * py) * (qx * qx + qy * qy)) + 1e-6)
+    return weight, dot
+
+
 def outline_polarity(
     img: Image.Image,
     box: tuple[float, float, float, float],
@@ -72,12 +87,8 @@ def outline_polarity(
     if crops is None:
         return Polarity()
     piece, gap, _, _ = crops
-    px, py = gradients(blur(piece.mean(axis=2), t.polarity_blur))
-    gx, gy = gradients(blur(gap.mean(axis=2), t.polarity_blur))
-    dot = px * gx + py * gy
-    # |piece gradient| |gap gradient| cos^2 of the angle between them: strong edges of
-    # the same orientation at both places, whichever way they point
-    weight = dot * dot / (np.sqrt((px * px + py * py) * (gx * gx + gy * gy)) + 1e-6)
+    px, py = _grey_gradients(piece, t.polarity_blur)
+    weight, dot = _agreement(px, py, *_grey_gradients(gap, t.polarity_blur))
     total = float(weight.sum())
     if total <= 1e-3:
         return Polarity()
@@ -183,15 +194,12 @@ def veil_square(
     # the piece's strip, and the gap's strip as wide as every shift of the scan needs
     piece = scaled_crop(img, 0.0, y0, width, height, 1.0)
     strip = scaled_crop(img, dx - scan, y0 + dy, width + 2 * scan, height, 1.0)
-    px, py = gradients(blur(piece.mean(axis=2), t.polarity_blur))
-    sx, sy = gradients(blur(strip.mean(axis=2), t.polarity_blur))
-    pmag = np.sqrt(px * px + py * py)
+    px, py = _grey_gradients(piece, t.polarity_blur)
+    sx, sy = _grey_gradients(strip, t.polarity_blur)
     maps = np.empty((2 * scan + 1, height, width), dtype=np.float32)
     for i in range(2 * scan + 1):
-        qx, qy = sx[:, i : i + width], sy[:, i : i + width]
-        dot = px * qx + py * qy
-        agree = dot * dot / (pmag * np.sqrt(qx * qx + qy * qy) + 1e-6)
-        maps[i] = -agree * np.sign(dot)
+        weight, dot = _agreement(px, py, sx[:, i : i + width], sy[:, i : i + width])
+        maps[i] = -weight * np.sign(dot)
     maps = blur(maps, t.veil_blur)
     maps /= np.percentile(np.abs(maps), 99, axis=(1, 2), keepdims=True) + 1e-6
     found = _best_square(maps, sides, range(0, max_x + 1))
