@@ -136,24 +136,32 @@ def _best_square(
     np.cumsum(r, axis=1, out=cols[:, 1:, :])
     best: tuple[float, int, int, int, int, float] | None = None
     for side in sides:
-        x = np.arange(xs.start, min(xs.stop, w - side + 1))
+        x0, x1 = xs.start, min(xs.stop, w - side + 1)
         m = h - side + 1
-        if x.size == 0 or m <= 0:
+        if x1 <= x0 or m <= 0:
             continue
-        lo, hi = rows[:, :, x], rows[:, :, x + side]
-        top = hi[:, :m] - lo[:, :m]
-        bottom = hi[:, side - 1 : side - 1 + m] - lo[:, side - 1 : side - 1 + m]
-        left = cols[:, side : side + m, x] - cols[:, :m, x]
-        right = cols[:, side : side + m, x + side - 1] - cols[:, :m, x + side - 1]
-        weakest = np.minimum(np.minimum(top, bottom), np.minimum(left, right))
-        total = top + bottom + left + right
-        score = total + 4.0 * weakest
+        # every row's and column's run of ``side`` px, for every left side x0..x1-1 at
+        # once (slices, no gathered copies): the top and bottom sides are rows ``side
+        # - 1`` apart, the left and right sides columns ``side - 1`` apart
+        across = rows[:, :, x0 + side : x1 + side] - rows[:, :, x0:x1]
+        down = cols[:, side : side + m, x0 : x1 + side - 1] - cols[:, :m, x0 : x1 + side - 1]
+        n = x1 - x0
+        top, bottom = across[:, :m], across[:, side - 1 : side - 1 + m]
+        left, right = down[:, :, :n], down[:, :, side - 1 : side - 1 + n]
+        weakest = np.minimum(top, bottom)
+        np.minimum(weakest, left, out=weakest)
+        np.minimum(weakest, right, out=weakest)
+        score = top + bottom
+        score += left
+        score += right
+        score += 4.0 * weakest
         i = int(np.argmax(score))
         value = float(score.flat[i]) / (4.0 * side)
         if best is None or value > best[0]:
             k, y, j = np.unravel_index(i, score.shape)
-            closed = 4.0 * float(weakest.flat[i]) / max(float(total.flat[i]), 1e-6)
-            best = (value, int(k), int(x[j]), int(y), side, closed)
+            total = float(top[k, y, j] + bottom[k, y, j] + left[k, y, j] + right[k, y, j])
+            closed = 4.0 * float(weakest.flat[i]) / max(total, 1e-6)
+            best = (value, int(k), x0 + int(j), int(y), side, closed)
     return best
 
 
