@@ -11,7 +11,9 @@ gap crop shifted by the measured sub-pixel shift), this module:
    stands out of a noisy picture), the outline the piece and the gap share bounds the
    mask instead;
 2. measures how well that fit explains the gap (``fit``, 1 is perfect) and the
-   normalised colour correlation of the mask's interior (``interior``), and how the
+   normalised colour correlation of the mask's interior (``interior``), how much
+   better its grain to the pixel correlates on the alignment than just off it
+   (``fine``: a gap keeps the grain of the place the piece was cut from), and how the
    colours change from the piece to the candidate (``gain``, ``level_change``): a
    candidate where they do not change at all is a copy, not a drawn gap;
 3. measures continuity: just outside the real gap, the background carries on the
@@ -49,6 +51,9 @@ class GapEvidence:
         fit: share of the gap's colour variance inside the mask that an affine copy of
             the piece explains (regularised; about 1 for the real gap).
         interior: normalised colour correlation of the mask's interior (0 if flat).
+        fine: how much better the interior's finest texture (grain, noise) correlates
+            within 1 px of the alignment than a few px off it, 0 to 1 (0 when not
+            measured: ``twin_fine_weight`` 0).
         seam: colour step (grey levels) between the band just inside the piece and the
             band just outside the gap; small when the background continues the piece.
         plain_seam: the same without the brightness gain: pieces are mostly drawn with
@@ -66,6 +71,7 @@ class GapEvidence:
 
     fit: float = 0.0
     interior: float = 0.0
+    fine: float = 0.0
     seam: float = 99.0
     plain_seam: float = 99.0
     gain: float = 0.0
@@ -155,6 +161,31 @@ def _outline_interior(
     return inside
 
 
+def _fine_peak(piece: F32, gap: F32, inner: BArray, reach: int, most: int) -> float:
+    """How much better the piece's finest texture (each pixel less the mean of its 3 x 3
+    neighbours) correlates with the gap's within 1 px of the alignment than anywhere
+    from 2 to ``reach`` px off it: 0 to 1, over the pixels ``inner``. The piece is cut
+    from the picture at its gap, so a gap drawn over it (darkened, whitened, greyed)
+    keeps that texture, grain or noise, to the pixel; a decoy of the same shape
+    elsewhere shows other grain, and a texture that is smooth or repeats at that scale
+    correlates off the alignment as well as on it, so counts for nothing. At most about
+    ``most`` pixels are used, evenly spread."""
+    grey_p, grey_g = piece.mean(axis=2), gap.mean(axis=2)
+    a = (grey_p - _box_mean(grey_p, 1))[inner]
+    g = grey_g - _box_mean(grey_g, 1)
+    ys, xs = np.nonzero(inner)
+    every = max(1, len(ys) // most)
+    a, ys, xs = a[::every], ys[::every], xs[::every]
+    steps = np.arange(-reach, reach + 1)
+    ey, ex = (o.ravel() for o in np.meshgrid(steps, steps, indexing="ij"))
+    rows = np.clip(ys[None, :] + ey[:, None], 0, g.shape[0] - 1)
+    cols = np.clip(xs[None, :] + ex[:, None], 0, g.shape[1] - 1)
+    b = g[rows, cols]
+    corr = (b @ a) / np.sqrt(float((a * a).sum()) * (b * b).sum(axis=1) + 1e-6)
+    near = np.maximum(np.abs(ey), np.abs(ex)) <= 1
+    return max(0.0, float(corr[near].max()) - float(corr[~near].max()))
+
+
 def gap_evidence(
     img: Image.Image,
     box: tuple[float, float, float, float],
@@ -234,6 +265,10 @@ def gap_evidence(
             * (float((b * b).sum()) + t.interior_regulariser * k)
         )
 
+    fine = 0.0
+    if t.twin_fine_weight > 0 and int(inner.sum()) >= t.min_mask_px:
+        fine = _fine_peak(piece, gap, inner, t.fine_reach, t.fine_pixels)
+
     a_in = max(2, round(t.seam_inset * size))
     a_out = max(2, round(t.seam_outset * size))
     width = max(2, round(t.seam_band * size))
@@ -255,6 +290,7 @@ def gap_evidence(
     return GapEvidence(
         fit=fit,
         interior=interior,
+        fine=fine,
         seam=seam,
         plain_seam=plain_seam,
         gain=plain_gain,

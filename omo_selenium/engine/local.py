@@ -252,9 +252,11 @@ def _same_piece(a: _Scored, b: _Scored, w_img: int, t: EngineTuning) -> bool:
 
 def _twin_score(fit: Alignment, ev: GapEvidence, t: EngineTuning) -> float:
     """What decides between twins: the outline's fit and the colour evidence of where the
-    piece was cut from (its colours inside, the picture carrying on across the outline)."""
+    piece was cut from (its colours inside, its grain to the pixel, the picture carrying
+    on across the outline)."""
     seams = math.log1p(min(ev.seam, t.seam_cap)) + math.log1p(min(ev.plain_seam, t.seam_cap))
     score = fit.ncc + t.twin_fit_weight * ev.fit + t.twin_interior_weight * ev.interior
+    score += t.twin_fine_weight * ev.fine
     score -= t.twin_seam_weight * seams
     return score - t.copy_penalty if _copy(ev, t) else score
 

@@ -319,6 +319,26 @@ class EngineTuning:
     #: Weights of the colour evidence between twins. Synthetic.
     twin_fit_weight: float = 1.0
     twin_interior_weight: float = 2.0
+    #: Weight, between twins, of the piece's grain to the pixel
+    #: (:attr:`~omo_selenium.engine.colour.GapEvidence.fine`: how much better its
+    #: finest texture correlates within 1 px of the alignment than 2 to ``fine_reach``
+    #: px off it). The piece is cut from the picture at its gap, so a gap drawn over
+    #: that place keeps its grain, where a same-shape decoy on a flat background shows
+    #: other grain and the same colours (seed 916: 0.61 at the gap, 0.00 at the decoy,
+    #: interior correlations 0.01 and 0.00). Taken as a peak over the alignment, not a
+    #: plain correlation: a texture smooth or repeating at that scale, or a background
+    #: repeating itself, correlates off the alignment as well and counts for nothing
+    #: (the plain correlation lost scrape_center captcha_467, a repeat of the picture
+    #: at 0.92 beating its veiled gap at 0.37, and 538 / 880 on synthetic, near-ties
+    #: moved by correlations of 0.1-0.2 from texture). Chosen on synthetic seeds 0-999
+    #: and 10000-10999: 1.0 gains 916 and 10760 (twins on flat backgrounds), loses
+    #: none; 2.0 also loses 538. Held out: synthetic 20000-20999, realworld and 2400
+    #: widget screenshots (seeds 39-43): no answer within 2 CSS px changes. At most
+    #: ``fine_pixels`` pixels of the shape are correlated (evenly spread): 1024 gives
+    #: the same answers as all of them, at about 1.3 ms instead of 1.6 ms per picture.
+    twin_fine_weight: float = 1.0
+    fine_reach: int = 3
+    fine_pixels: int = 1024
     #: Weight of the two seams (log(1 + seam) + log(1 + plain seam)) between twins. On a
     #: smooth background (a gradient, a blurred photo) the piece's interior holds almost
     #: no texture, so its colour fit and interior correlation with either twin are noise

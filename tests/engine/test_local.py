@@ -133,6 +133,21 @@ def test_twins_whose_piece_boxes_were_bounded_differently_are_weighed_on_one_box
     assert _error(cap, twin_overlap=1.01) > 2.0
 
 
+@pytest.mark.parametrize("seed", [916, 10760])
+def test_twins_on_a_flat_background_are_told_apart_by_the_grain_the_gap_keeps(
+    seed: int,
+) -> None:
+    # a gap and a decoy of the piece's own shape on a flat colour: same outline, same
+    # colours, same step across the outline. Only the faint grain of the background
+    # tells them apart: the piece was cut from the gap's place, so the gap keeps its
+    # grain to the pixel, and the decoy shows other grain
+    cap = make_slider_image(seed)
+    assert cap.params["decoy"] == "same_rows_same_shape"
+    assert cap.params["background"] == "flat"
+    assert _error(cap) <= 2.0
+    assert _error(cap, twin_fine_weight=0.0) > 2.0
+
+
 def test_twins_filled_grey_over_noise_are_weighed_inside_the_outline_they_share() -> None:
     # seed 569: a jigsaw piece with a glowing outline over a noisy gradient; its gap and
     # a decoy of its shape are both filled grey. The colour fit explains the whole box
