@@ -52,8 +52,8 @@ class GapEvidence:
             the piece explains (regularised; about 1 for the real gap).
         interior: normalised colour correlation of the mask's interior (0 if flat).
         fine: how much better the interior's finest texture (grain, noise) correlates
-            within 1 px of the alignment than a few px off it, 0 to 1 (0 when not
-            measured: ``twin_fine_weight`` 0).
+            within 1 px of the alignment than a few px off it (0 when not better,
+            or not measured: ``twin_fine_weight`` 0).
         seam: colour step (grey levels) between the band just inside the piece and the
             band just outside the gap; small when the background continues the piece.
         plain_seam: the same without the brightness gain: pieces are mostly drawn with
@@ -164,7 +164,7 @@ def _outline_interior(
 def _fine_peak(piece: F32, gap: F32, inner: BArray, reach: int, most: int) -> float:
     """How much better the piece's finest texture (each pixel less the mean of its 3 x 3
     neighbours) correlates with the gap's within 1 px of the alignment than anywhere
-    from 2 to ``reach`` px off it: 0 to 1, over the pixels ``inner``. The piece is cut
+    from 2 to ``reach`` px off it (0 when not better), over the pixels ``inner``. The piece is cut
     from the picture at its gap, so a gap drawn over it (darkened, whitened, greyed)
     keeps that texture, grain or noise, to the pixel; a decoy of the same shape
     elsewhere shows other grain, and a texture that is smooth or repeats at that scale
