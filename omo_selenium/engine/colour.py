@@ -161,18 +161,23 @@ def _outline_interior(
     return inside
 
 
+def _grain(rgb: F32) -> F32:
+    """A crop's finest texture: each pixel's grey less the mean of its 3 x 3 block."""
+    grey: F32 = rgb.mean(axis=2)
+    out: F32 = grey - _box_mean(grey, 1)
+    return out
+
+
 def _fine_peak(piece: F32, gap: F32, inner: BArray, reach: int, most: int) -> float:
-    """How much better the piece's finest texture (each pixel less the mean of its 3 x 3
-    neighbours) correlates with the gap's within 1 px of the alignment than anywhere
-    from 2 to ``reach`` px off it (0 when not better), over the pixels ``inner``. The piece is cut
-    from the picture at its gap, so a gap drawn over it (darkened, whitened, greyed)
-    keeps that texture, grain or noise, to the pixel; a decoy of the same shape
-    elsewhere shows other grain, and a texture that is smooth or repeats at that scale
-    correlates off the alignment as well as on it, so counts for nothing. At most about
-    ``most`` pixels are used, evenly spread."""
-    grey_p, grey_g = piece.mean(axis=2), gap.mean(axis=2)
-    a = (grey_p - _box_mean(grey_p, 1))[inner]
-    g = grey_g - _box_mean(grey_g, 1)
+    """How much better the piece's finest texture (:func:`_grain`) correlates with the
+    gap's within 1 px of the alignment than anywhere from 2 to ``reach`` px off it (0
+    when not better), over the pixels ``inner``. The piece is cut from the picture at
+    its gap, so a gap drawn over it (darkened, whitened, greyed) keeps that texture,
+    grain or noise, to the pixel; a decoy of the same shape elsewhere shows other
+    grain, and a texture that is smooth or repeats at that scale correlates off the
+    alignment as well as on it, so counts for nothing. At most about ``most`` pixels
+    are used, evenly spread."""
+    a, g = _grain(piece)[inner], _grain(gap)
     ys, xs = np.nonzero(inner)
     every = max(1, len(ys) // most)
     a, ys, xs = a[::every], ys[::every], xs[::every]
