@@ -10,10 +10,14 @@ horizon matches along one direction only.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from PIL import Image
 
+from omo_selenium.engine.align import align
 from omo_selenium.engine.local import MIN_CONFIDENCE, locate
+from omo_selenium.engine.local import _veiled as read_again
 from omo_selenium.engine.polarity import Polarity, outline_polarity, veil_square
 from omo_selenium.engine.tuning import DEFAULT_TUNING
 
@@ -121,9 +125,6 @@ def test_the_engine_reads_a_veil_only_where_the_square_spans_the_box_it_doubts()
     # the square veil re-reads the piece the doubtful answer's box was bounded around:
     # a box as big as the piece (or a little bigger, with background beside it) is read
     # again on its square; a box over twice the square's side held something else
-    from omo_selenium.engine.align import align
-    from omo_selenium.engine.local import _veiled as read_again
-
     img = _veiled()
     fit = align(img, PIECE, SHIFT + 3.0, search_px=1.0, tuning=DEFAULT_TUNING)
     assert fit is not None
@@ -167,11 +168,6 @@ def test_a_square_at_the_end_of_its_sizes_is_marked_and_not_read() -> None:
     # searched only up to a size smaller than the piece, the best square is the
     # largest searched: it fits one part of a larger outline, so the engine does not
     # read the piece again on it
-    from dataclasses import replace
-
-    from omo_selenium.engine.align import align
-    from omo_selenium.engine.local import _veiled as read_again
-
     small = replace(DEFAULT_TUNING, veil_sides=(0.08, 0.11))
     whole = veil_square(_veiled(), SHIFT, 0.0, tuning=DEFAULT_TUNING)
     part = veil_square(_veiled(), SHIFT, 0.0, tuning=small)
