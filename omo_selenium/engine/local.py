@@ -77,7 +77,7 @@ from .colour import GapEvidence, gap_evidence
 from .gradients import Array, blur, gradients, orientation_field
 from .period import Fade, damp_repeats, dominant_period
 from .piece import match_sprite
-from .polarity import outline_polarity, veil_square
+from .polarity import outline_polarity, ring_polarity, veil_square
 from .search import Candidate, coarse_candidates, outline_box
 from .tuning import DEFAULT_TUNING, EngineTuning
 
@@ -350,22 +350,34 @@ def _veiled(
         if sq.strength < t.veil_trust or sq.closed < t.veil_closed:
             return None
         again = replace(again, dx=sq.dx)
-    if _reversed_outline(img, sq.box, again.dx, again.dy, t) < t.veil_reversed:
+    if _reversed_outline(img, sq.box, again.dx, again.dy, t, ring=True) < t.veil_reversed:
         return None
     return again, sq.box
 
 
-def _reversed_outline(img: Image.Image, box: Box4, dx: float, dy: float, t: EngineTuning) -> float:
+def _reversed_outline(
+    img: Image.Image, box: Box4, dx: float, dy: float, t: EngineTuning, ring: bool = False
+) -> float:
     """How far (0 to 1) the outline the piece box shares with its gap ``(dx, dy)`` away
     is reversed in polarity all around: a lightened piece and a darkened gap, which
     share no content. A box too wide for a piece is measured on its left square (where
     the piece waits, when the piece is what matched). 0 for a box that looks like no
-    piece or edges running one way."""
+    piece or edges running one way. With ``ring`` (a veiled square's box), its ring is
+    also measured alone (:func:`~omo_selenium.engine.polarity.ring_polarity`), and
+    counts when it holds an outline (``veil_ring_contrast``) more reversed."""
     if box[2] > box[3] and not _plausible_piece(box, img.width, t):
         box = _square(box, box[0])
     if not _plausible_piece(box, img.width, t):
         return 0.0
     polarity = outline_polarity(img, box, dx, dy, tuning=t)
+    if ring and t.veil_ring > 0:
+        square = ring_polarity(img, box, dx, dy, tuning=t)
+        if (
+            square.contrast >= t.veil_ring_contrast
+            and square.straight <= t.polarity_straight
+            and square.reversed > polarity.reversed
+        ):
+            polarity = square
     if polarity.straight > t.polarity_straight:
         return 0.0
     return min(1.0, max(0.0, (polarity.reversed - t.polarity_floor) / t.polarity_span))
@@ -461,6 +473,7 @@ def _reading(
     fit: Alignment,
     t: EngineTuning,
     fade: Fade | None,
+    ring: bool = False,
 ) -> tuple[float, float, Box4, float]:
     """A candidate's shift ``(dx, dy)`` and piece box at full resolution, and the
     answer's confidence, measured on ``box`` aligned as ``fit`` (``copy``: the place
@@ -504,8 +517,8 @@ def _reading(
     # polarity: a background matching itself elsewhere keeps its polarity. Measured
     # where the answer was, at full resolution for a picture scaled down (the same
     # blur in picture terms), where the outline is crisper than the texture around it
-    at_full = replace(t, polarity_blur=t.polarity_blur * k)
-    reversed_outline = _reversed_outline(full, full_box, dx_px, dy_px, at_full)
+    at_full = replace(t, polarity_blur=t.polarity_blur * k, veil_ring=t.veil_ring * k)
+    reversed_outline = _reversed_outline(full, full_box, dx_px, dy_px, at_full, ring=ring)
     standout = min(1.0, max(0.0, standout, close_fit, reversed_outline))
     if copy:
         # the place shows the piece's colours unchanged: no gap was drawn there
@@ -587,7 +600,16 @@ def locate(
                 continue
             at_best = cand is best.cand
             again = _reading(
-                full, img, k, cand, best.copy and at_best, veiled[1], veiled[0], t, fade
+                full,
+                img,
+                k,
+                cand,
+                best.copy and at_best,
+                veiled[1],
+                veiled[0],
+                t,
+                fade,
+                ring=True,
             )
             if again[3] > confidence:
                 dx_px, dy_px, full_box, confidence = again

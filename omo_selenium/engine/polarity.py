@@ -28,7 +28,7 @@ from .align import crop_pair, scaled_crop
 from .gradients import Array, blur, gradients
 from .tuning import DEFAULT_TUNING, EngineTuning
 
-__all__ = ["Polarity", "VeilSquare", "outline_polarity", "veil_square"]
+__all__ = ["Polarity", "VeilSquare", "outline_polarity", "ring_polarity", "veil_square"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,9 @@ class Polarity:
 
     reversed: float = 0.0
     straight: float = 1.0
+    #: (square rings only, :func:`ring_polarity`) how many times more agreement a ring
+    #: px holds than a px inside the square: an outline, not a texture, when high
+    contrast: float = 0.0
 
 
 def _grey_gradients(rgb: Array, sigma: float) -> tuple[Array, Array]:
@@ -60,6 +63,33 @@ def _agreement(px: Array, py: Array, qx: Array, qy: Array) -> tuple[Array, Array
     dot = px * qx + py * qy
     weight = dot * dot / (np.sqrt((px * px + py * py) * (qx * qx + qy * qy)) + 1e-6)
     return weight, dot
+
+
+def _agreeing_edges(
+    img: Image.Image, box: tuple[float, float, float, float], dx: float, dy: float, t: EngineTuning
+) -> tuple[Array, Array, Array, float, float] | None:
+    """The piece's crop (``box`` with its margin) against the gap's ``(dx, dy)`` away:
+    per pixel, the piece's doubled edge angle, the two edges' agreement and the sign of
+    their polarity, with the crop's top-left; ``None`` when it would leave the image."""
+    crops = crop_pair(img, box, dx, dy, t.polarity_margin * max(box[2], box[3]))
+    if crops is None:
+        return None
+    piece, gap, x0, y0 = crops
+    px, py = _grey_gradients(piece, t.polarity_blur)
+    weight, dot = _agreement(px, py, *_grey_gradients(gap, t.polarity_blur))
+    angle: Array = (2.0 * np.arctan2(py, px)).astype(np.float32)
+    sign: Array = np.sign(dot).astype(np.float32)
+    return angle, weight, sign, x0, y0
+
+
+def _polarity(angle: Array, weight: Array, sign: Array, contrast: float = 0.0) -> Polarity:
+    """The :class:`Polarity` of these agreeing edges (neutral when they hold none)."""
+    total = float(weight.sum())
+    if total <= 1e-3:
+        return Polarity()
+    straight = float(np.hypot((weight * np.cos(angle)).sum(), (weight * np.sin(angle)).sum()))
+    reversed_ = -float((weight * sign).sum()) / total
+    return Polarity(reversed=reversed_, straight=straight / total, contrast=contrast)
 
 
 def outline_polarity(
@@ -82,20 +112,45 @@ def outline_polarity(
     Returns:
         The polarity (neutral when the crops would leave the image or hold no edge).
     """
-    t = tuning
-    crops = crop_pair(img, box, dx, dy, t.polarity_margin * max(box[2], box[3]))
-    if crops is None:
+    edges = _agreeing_edges(img, box, dx, dy, tuning)
+    if edges is None:
         return Polarity()
-    piece, gap, _, _ = crops
-    px, py = _grey_gradients(piece, t.polarity_blur)
-    weight, dot = _agreement(px, py, *_grey_gradients(gap, t.polarity_blur))
-    total = float(weight.sum())
-    if total <= 1e-3:
+    angle, weight, sign, _, _ = edges
+    return _polarity(angle, weight, sign)
+
+
+def ring_polarity(
+    img: Image.Image,
+    box: tuple[float, float, float, float],
+    dx: float,
+    dy: float,
+    *,
+    tuning: EngineTuning = DEFAULT_TUNING,
+) -> Polarity:
+    """:func:`outline_polarity` on the ring of a square piece alone.
+
+    A veiled piece (the picture lightened) and its veiled gap (darkened) share their
+    content: inside, the picture's own edges keep their polarity, and only the outline
+    is reversed. Over the whole crop a detailed picture outweighs the outline; on the
+    square's ring (``tuning.veil_ring`` px either side of its sides) the outline is
+    measured alone. Its ``contrast`` says whether there is an outline to measure: how
+    many times more agreement per px the ring holds than the square's inside.
+    """
+    edges = _agreeing_edges(img, box, dx, dy, tuning)
+    if edges is None:
         return Polarity()
-    reversed_ = -float((weight * np.sign(dot)).sum()) / total
-    angle = 2.0 * np.arctan2(py, px)
-    straight = float(np.hypot((weight * np.cos(angle)).sum(), (weight * np.sin(angle)).sum()))
-    return Polarity(reversed=reversed_, straight=straight / total)
+    angle, weight, sign, x0, y0 = edges
+    band = tuning.veil_ring
+    yy, xx = np.mgrid[0 : weight.shape[0], 0 : weight.shape[1]]
+    left, top = box[0] - x0, box[1] - y0
+    right, bottom = left + box[2], top + box[3]
+    near = (xx >= left - band) & (xx <= right + band) & (yy >= top - band) & (yy <= bottom + band)
+    inside = (xx > left + band) & (xx < right - band) & (yy > top + band) & (yy < bottom - band)
+    ring = near & ~inside
+    if not inside.any() or not ring.any():
+        return Polarity()
+    contrast = float(weight[ring].mean()) / max(float(weight[inside].mean()), 1e-6)
+    return _polarity(angle[ring], weight[ring], sign[ring], contrast)
 
 
 @dataclass(frozen=True)

@@ -524,6 +524,23 @@ class EngineTuning:
     veil_search: float = 2.0
     veil_cover: float = 0.5
     veil_closed: float = 0.3
+    #: ``veil_ring``: a veiled square's outline is also measured on its ring alone,
+    #: this many px either side of its sides (:func:`~omo_selenium.engine.polarity.
+    #: ring_polarity`; 0 turns it off), both to accept the square reading and for that
+    #: reading's confidence; the more reversed of the ring and the whole crop counts.
+    #: The piece and the gap are veils over the same content, and inside, the
+    #: picture's own edges keep their polarity: over a detailed picture they outweigh
+    #: the outline over the whole crop (scrape_center captcha_1000, houses on a cliff:
+    #: 0.13 reversed over the crop, 0.57 on the ring). ``veil_ring_contrast``: the ring
+    #: counts only when it holds an outline, this many times the agreement per px of
+    #: the square's inside (the scrape_center squares read so: 4.9-19; squares read
+    #: over textures on synthetic seeds 639 and 20948, which took a square that was no
+    #: piece, 4 and 127 px off and accepted: 1.6 and 1.05). Chosen on scrape_center
+    #: (+1: captcha_1000; confidences of captcha_47, 570 and 757 up from 0.10-0.26 to
+    #: 0.26-0.46) and synthetic seeds 0-999 and 20000-20999 (answers within 2 CSS px
+    #: unchanged, no wrong one accepted).
+    veil_ring: float = 2.0
+    veil_ring_contrast: float = 3.0
     veil_elsewhere: bool = True
     #: Below this confidence LocalEngine refuses. Kept at 0.1: leave-one-source-out on
     #: realworld + synthetic (benchmarks/results/realworld-final.json) picks 0.0 for every

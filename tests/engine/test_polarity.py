@@ -13,12 +13,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from omo_selenium.engine.align import align
 from omo_selenium.engine.local import MIN_CONFIDENCE, locate
+from omo_selenium.engine.local import _reversed_outline as reversed_outline
 from omo_selenium.engine.local import _veiled as read_again
-from omo_selenium.engine.polarity import Polarity, outline_polarity, veil_square
+from omo_selenium.engine.polarity import Polarity, outline_polarity, ring_polarity, veil_square
 from omo_selenium.engine.tuning import DEFAULT_TUNING
 
 PIECE = (14, 34, 50, 50)  # x, y, w, h
@@ -176,3 +177,67 @@ def test_a_square_at_the_end_of_its_sizes_is_marked_and_not_read() -> None:
     fit = align(_veiled(), PIECE, SHIFT, search_px=1.0, tuning=small)
     assert fit is not None
     assert read_again(_veiled(), PIECE, fit, replace(small, veil_cover=0.0), None) is None
+
+
+def _blocks(seed: int) -> np.ndarray:
+    """A busy picture of small sharp-edged blocks of every colour (type in a tray)."""
+    rng = np.random.default_rng(seed)
+    img = Image.new("RGB", (300, 130), (120, 110, 100))
+    draw = ImageDraw.Draw(img)
+    for _ in range(400):
+        x, y = (int(v) for v in rng.integers(0, (300, 130)))
+        w, h = (int(v) for v in rng.integers(3, 12, 2))
+        draw.rectangle((x, y, x + w, y + h), fill=tuple(int(v) for v in rng.integers(0, 256, 3)))
+    return np.asarray(img, dtype=np.float32).copy()
+
+
+SQUARE = (PIECE[0], PIECE[1], PIECE[2], PIECE[2])
+
+
+def _veiled_blocks(seed: int = 3) -> Image.Image:
+    """A square piece cut from its gap's place and drawn half veiled white; the gap
+    half veiled black: their content is shared, and its edges keep their polarity."""
+    rgb = _blocks(seed)
+    x, y, s, _ = SQUARE
+    x, y, s = int(x), int(y), int(s)
+    content = rgb[y : y + s, x + SHIFT : x + SHIFT + s].copy()
+    rgb[y : y + s, x : x + s] = content * 0.5 + 255 * 0.5
+    rgb[y : y + s, x + SHIFT : x + SHIFT + s] = content * 0.5
+    return Image.fromarray(np.uint8(np.clip(rgb, 0, 255)))
+
+
+def test_a_busy_veiled_square_is_reversed_on_its_ring_not_over_its_crop() -> None:
+    # the content the piece shares with its gap keeps its polarity and outweighs the
+    # outline over the whole crop; on the square's ring the outline is measured alone
+    img = _veiled_blocks()
+    whole = outline_polarity(img, SQUARE, SHIFT, 0.0, tuning=DEFAULT_TUNING)
+    ring = ring_polarity(img, SQUARE, SHIFT, 0.0, tuning=DEFAULT_TUNING)
+    assert whole.reversed < 0.3
+    assert ring.reversed > 0.7 and ring.straight < DEFAULT_TUNING.polarity_straight
+    assert ring.contrast >= DEFAULT_TUNING.veil_ring_contrast
+    # the engine credits a veiled square's outline by its ring, other boxes by the crop
+    assert reversed_outline(img, SQUARE, SHIFT, 0.0, DEFAULT_TUNING, ring=True) >= 0.9
+    assert (
+        reversed_outline(img, SQUARE, SHIFT, 0.0, DEFAULT_TUNING)
+        < 0.5 * DEFAULT_TUNING.veil_reversed
+    )
+
+
+def test_a_ring_over_a_busy_picture_without_veils_holds_no_outline() -> None:
+    # any square ring over the busy picture crosses some edges, reversed by chance or
+    # not, but holds no more of them than the square's inside: no outline, so the
+    # engine does not take the ring's measure
+    plain = Image.fromarray(np.uint8(_blocks(3)))
+    ring = ring_polarity(plain, SQUARE, SHIFT, 0.0, tuning=DEFAULT_TUNING)
+    assert ring.contrast < 0.5 * DEFAULT_TUNING.veil_ring_contrast
+    assert reversed_outline(plain, SQUARE, SHIFT, 0.0, DEFAULT_TUNING, ring=True) == (
+        reversed_outline(plain, SQUARE, SHIFT, 0.0, DEFAULT_TUNING)
+    )
+
+
+def test_the_ring_is_not_measured_when_turned_off() -> None:
+    off = replace(DEFAULT_TUNING, veil_ring=0.0)
+    img = _veiled_blocks()
+    assert reversed_outline(img, SQUARE, SHIFT, 0.0, off, ring=True) == (
+        reversed_outline(img, SQUARE, SHIFT, 0.0, off)
+    )
