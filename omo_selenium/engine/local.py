@@ -611,6 +611,15 @@ def locate(
                 fade,
                 ring=True,
             )
+            if (
+                t.veil_keep_accepted
+                and at_best
+                and confidence >= t.min_confidence
+                and abs(again[0] - dx_px) > t.veil_search * k
+            ):
+                # an accepted answer's box was bounded well; a square fitting a few px
+                # off at its place is part of another outline pulling the shift
+                continue
             if again[3] > confidence:
                 dx_px, dy_px, full_box, confidence = again
                 if not at_best:

@@ -14,6 +14,7 @@ from PIL import Image
 
 from omo_selenium import Solver
 from omo_selenium._types import GapMatch
+from omo_selenium.engine import local as local_module
 from omo_selenium.engine.local import LocalEngine, locate
 from omo_selenium.engine.tuning import DEFAULT_TUNING
 from omo_selenium.errors import ConfigurationError, SolveFailed
@@ -401,3 +402,26 @@ def test_reconstruct_keeps_what_connects_to_the_seed() -> None:
     assert region[3, 7] and region[2, 4]
     assert not region[5].any()
     assert not reconstruct(mask, np.zeros_like(mask)).any()
+
+
+def test_an_accepted_doubtful_answer_is_not_moved_far_by_a_square_reading(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a doubtful answer (confidence 0.16, right) is read again on a square at its place;
+    # here a square that fits 5 px further, more credibly (a part of another outline,
+    # as a jigsaw's body square is over a gap shaded inside its outline). The accepted
+    # answer keeps its shift; turned off, the square's reading takes it 5 px away
+    cap = make_slider_image(821)
+    first = locate(cap.image, cap.width_view)
+    assert DEFAULT_TUNING.min_confidence <= first.confidence < DEFAULT_TUNING.veil_gate
+    assert abs(first.distance_css - cap.true_distance_css) <= 2
+
+    def square_further(img: Any, box: Any, fit: Any, t: Any, fade: Any) -> Any:
+        return dataclasses.replace(fit, dx=fit.dx + 5.0, ncc=0.95), box
+
+    monkeypatch.setattr(local_module, "_veiled", square_further)
+    kept = locate(cap.image, cap.width_view)
+    assert kept.distance_css == pytest.approx(first.distance_css)
+    assert kept.confidence == pytest.approx(first.confidence)
+    moved = _error(cap, veil_keep_accepted=False)
+    assert moved > 2
