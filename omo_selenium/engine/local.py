@@ -477,7 +477,8 @@ def _reading(
 ) -> tuple[float, float, Box4, float]:
     """A candidate's shift ``(dx, dy)`` and piece box at full resolution, and the
     answer's confidence, measured on ``box`` aligned as ``fit`` (``copy``: the place
-    shows the piece's colours unchanged)."""
+    shows the piece's colours unchanged; ``ring``: ``box`` is a veiled square, whose
+    outline is also measured on its ring alone)."""
     ncc = fit.ncc
     # a box that ends inside the piece measures the shift on the piece's left outline
     # alone: the winner's box is re-bounded by the piece's vertical outline or else
