@@ -77,7 +77,7 @@ from .colour import GapEvidence, gap_evidence
 from .gradients import Array, blur, gradients, orientation_field
 from .period import Fade, damp_repeats, dominant_period
 from .piece import match_sprite
-from .polarity import outline_polarity, ring_polarity, veil_square
+from .polarity import outline_polarity, square_polarity, veil_square
 from .search import Candidate, coarse_candidates, outline_box
 from .tuning import DEFAULT_TUNING, EngineTuning
 
@@ -363,21 +363,23 @@ def _reversed_outline(
     share no content. A box too wide for a piece is measured on its left square (where
     the piece waits, when the piece is what matched). 0 for a box that looks like no
     piece or edges running one way. With ``ring`` (a veiled square's box), its ring is
-    also measured alone (:func:`~omo_selenium.engine.polarity.ring_polarity`), and
+    also measured alone (:func:`~omo_selenium.engine.polarity.square_polarity`), and
     counts when it holds an outline (``veil_ring_contrast``) more reversed."""
     if box[2] > box[3] and not _plausible_piece(box, img.width, t):
         box = _square(box, box[0])
     if not _plausible_piece(box, img.width, t):
         return 0.0
-    polarity = outline_polarity(img, box, dx, dy, tuning=t)
     if ring and t.veil_ring > 0:
-        square = ring_polarity(img, box, dx, dy, tuning=t)
+        # one crop for both measures
+        polarity, square = square_polarity(img, box, dx, dy, tuning=t)
         if (
             square.contrast >= t.veil_ring_contrast
             and square.straight <= t.polarity_straight
             and square.reversed > polarity.reversed
         ):
             polarity = square
+    else:
+        polarity = outline_polarity(img, box, dx, dy, tuning=t)
     if polarity.straight > t.polarity_straight:
         return 0.0
     return min(1.0, max(0.0, (polarity.reversed - t.polarity_floor) / t.polarity_span))

@@ -28,7 +28,7 @@ from .align import crop_pair, scaled_crop
 from .gradients import Array, blur, gradients
 from .tuning import DEFAULT_TUNING, EngineTuning
 
-__all__ = ["Polarity", "VeilSquare", "outline_polarity", "ring_polarity", "veil_square"]
+__all__ = ["Polarity", "VeilSquare", "outline_polarity", "square_polarity", "veil_square"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class Polarity:
 
     reversed: float = 0.0
     straight: float = 1.0
-    #: (square rings only, :func:`ring_polarity`) how many times more agreement a ring
+    #: (square rings only, :func:`square_polarity`) how many times more agreement a ring
     #: px holds than a px inside the square: an outline, not a texture, when high
     contrast: float = 0.0
 
@@ -119,27 +119,30 @@ def outline_polarity(
     return _polarity(angle, weight, sign)
 
 
-def ring_polarity(
+def square_polarity(
     img: Image.Image,
     box: tuple[float, float, float, float],
     dx: float,
     dy: float,
     *,
     tuning: EngineTuning = DEFAULT_TUNING,
-) -> Polarity:
-    """:func:`outline_polarity` on the ring of a square piece alone.
+) -> tuple[Polarity, Polarity]:
+    """:func:`outline_polarity` of a square piece over its whole crop, and on its ring
+    alone, from the same crop.
 
     A veiled piece (the picture lightened) and its veiled gap (darkened) share their
     content: inside, the picture's own edges keep their polarity, and only the outline
     is reversed. Over the whole crop a detailed picture outweighs the outline; on the
     square's ring (``tuning.veil_ring`` px either side of its sides) the outline is
-    measured alone. Its ``contrast`` says whether there is an outline to measure: how
-    many times more agreement per px the ring holds than the square's inside.
+    measured alone. The ring's ``contrast`` says whether there is an outline to
+    measure: how many times more agreement per px the ring holds than the square's
+    inside.
     """
     edges = _agreeing_edges(img, box, dx, dy, tuning)
     if edges is None:
-        return Polarity()
+        return Polarity(), Polarity()
     angle, weight, sign, x0, y0 = edges
+    whole = _polarity(angle, weight, sign)
     band = tuning.veil_ring
     yy, xx = np.mgrid[0 : weight.shape[0], 0 : weight.shape[1]]
     left, top = box[0] - x0, box[1] - y0
@@ -148,9 +151,9 @@ def ring_polarity(
     inside = (xx > left + band) & (xx < right - band) & (yy > top + band) & (yy < bottom - band)
     ring = near & ~inside
     if not inside.any() or not ring.any():
-        return Polarity()
+        return whole, Polarity()
     contrast = float(weight[ring].mean()) / max(float(weight[inside].mean()), 1e-6)
-    return _polarity(angle[ring], weight[ring], sign[ring], contrast)
+    return whole, _polarity(angle[ring], weight[ring], sign[ring], contrast)
 
 
 @dataclass(frozen=True)

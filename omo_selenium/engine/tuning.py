@@ -526,7 +526,7 @@ class EngineTuning:
     veil_closed: float = 0.3
     #: ``veil_ring``: a veiled square's outline is also measured on its ring alone,
     #: this many px either side of its sides (:func:`~omo_selenium.engine.polarity.
-    #: ring_polarity`; 0 turns it off), both to accept the square reading and for that
+    #: square_polarity`; 0 turns it off), both to accept the square reading and for that
     #: reading's confidence; the more reversed of the ring and the whole crop counts.
     #: The piece and the gap are veils over the same content, and inside, the
     #: picture's own edges keep their polarity: over a detailed picture they outweigh

@@ -19,7 +19,12 @@ from omo_selenium.engine.align import align
 from omo_selenium.engine.local import MIN_CONFIDENCE, locate
 from omo_selenium.engine.local import _reversed_outline as reversed_outline
 from omo_selenium.engine.local import _veiled as read_again
-from omo_selenium.engine.polarity import Polarity, outline_polarity, ring_polarity, veil_square
+from omo_selenium.engine.polarity import (
+    Polarity,
+    outline_polarity,
+    square_polarity,
+    veil_square,
+)
 from omo_selenium.engine.tuning import DEFAULT_TUNING
 
 PIECE = (14, 34, 50, 50)  # x, y, w, h
@@ -210,8 +215,8 @@ def test_a_busy_veiled_square_is_reversed_on_its_ring_not_over_its_crop() -> Non
     # the content the piece shares with its gap keeps its polarity and outweighs the
     # outline over the whole crop; on the square's ring the outline is measured alone
     img = _veiled_blocks()
-    whole = outline_polarity(img, SQUARE, SHIFT, 0.0, tuning=DEFAULT_TUNING)
-    ring = ring_polarity(img, SQUARE, SHIFT, 0.0, tuning=DEFAULT_TUNING)
+    whole, ring = square_polarity(img, SQUARE, SHIFT, 0.0, tuning=DEFAULT_TUNING)
+    assert whole == outline_polarity(img, SQUARE, SHIFT, 0.0, tuning=DEFAULT_TUNING)
     assert whole.reversed < 0.3
     assert ring.reversed > 0.7 and ring.straight < DEFAULT_TUNING.polarity_straight
     assert ring.contrast >= DEFAULT_TUNING.veil_ring_contrast
@@ -228,7 +233,7 @@ def test_a_ring_over_a_busy_picture_without_veils_holds_no_outline() -> None:
     # not, but holds no more of them than the square's inside: no outline, so the
     # engine does not take the ring's measure
     plain = Image.fromarray(np.uint8(_blocks(3)))
-    ring = ring_polarity(plain, SQUARE, SHIFT, 0.0, tuning=DEFAULT_TUNING)
+    _, ring = square_polarity(plain, SQUARE, SHIFT, 0.0, tuning=DEFAULT_TUNING)
     assert ring.contrast < 0.5 * DEFAULT_TUNING.veil_ring_contrast
     assert reversed_outline(plain, SQUARE, SHIFT, 0.0, DEFAULT_TUNING, ring=True) == (
         reversed_outline(plain, SQUARE, SHIFT, 0.0, DEFAULT_TUNING)
