@@ -328,7 +328,12 @@ def _align_candidates(
 
 
 def _veiled(
-    img: Image.Image, box: Box4, fit: Alignment, t: EngineTuning, fade: Fade | None
+    img: Image.Image,
+    box: Box4,
+    fit: Alignment,
+    t: EngineTuning,
+    fade: Fade | None,
+    open_side: bool = False,
 ) -> tuple[Alignment, Box4] | None:
     """The shift read again on a square piece drawn as a veil (see
     :func:`~omo_selenium.engine.polarity.veil_square`) near ``fit``, whose piece box is
@@ -339,8 +344,9 @@ def _veiled(
     ring's; where it does not, the ring's own shift is taken when the ring is strong
     (``veil_trust``) and closed all around (``veil_closed``): a veiled piece shares
     nothing but that outline with its gap, and the texture around can pull the
-    alignment off it."""
-    sq = veil_square(img, fit.dx, fit.dy, tuning=t)
+    alignment off it. ``open_side``: the square is searched on its three strongest
+    sides."""
+    sq = veil_square(img, fit.dx, fit.dy, tuning=t, open_side=open_side)
     if sq is None or sq.edge or sq.box[2] < t.veil_cover * min(box[2], box[3]):
         return None
     again = align(img, sq.box, sq.dx, search_px=t.veil_search, tuning=t, fade=fade)
@@ -596,38 +602,43 @@ def locate(
     )
     if confidence < t.veil_gate:
         # a doubtful answer is read again on the square veil of its piece, and a refused
-        # one also at the other places weighed: the more confident reading is kept
-        for fit, box, cand in _veil_places(img, best, aligned, confidence, t):
-            veiled = _veiled(img, box, fit, t, fade)
-            if veiled is None:
-                continue
-            at_best = cand is best.cand
-            again = _reading(
-                full,
-                img,
-                k,
-                cand,
-                best.copy and at_best,
-                veiled[1],
-                veiled[0],
-                t,
-                fade,
-                ring=True,
-            )
-            if (
-                t.veil_keep_accepted
-                and at_best
-                and confidence >= t.min_confidence
-                and abs(again[0] - dx_px) > t.veil_search * k
-            ):
-                # an accepted answer's box was bounded well; a square fitting a few px
-                # off at its place is part of another outline pulling the shift
-                continue
-            if again[3] > confidence:
-                dx_px, dy_px, full_box, confidence = again
-                if not at_best:
-                    # another place than the choice's: the answer leads nothing
-                    lead = 0.0
+        # one also at the other places weighed: the more confident reading is kept. An
+        # answer still refused is read once more on squares with an open side
+        places = _veil_places(img, best, aligned, confidence, t)
+        for open_side in (False, True):
+            if open_side and (not t.veil_open_side or confidence >= t.min_confidence):
+                break
+            for fit, box, cand in places:
+                veiled = _veiled(img, box, fit, t, fade, open_side)
+                if veiled is None:
+                    continue
+                at_best = cand is best.cand
+                again = _reading(
+                    full,
+                    img,
+                    k,
+                    cand,
+                    best.copy and at_best,
+                    veiled[1],
+                    veiled[0],
+                    t,
+                    fade,
+                    ring=True,
+                )
+                if (
+                    t.veil_keep_accepted
+                    and at_best
+                    and confidence >= t.min_confidence
+                    and abs(again[0] - dx_px) > t.veil_search * k
+                ):
+                    # an accepted answer's box was bounded well; a square fitting a few px
+                    # off at its place is part of another outline pulling the shift
+                    continue
+                if again[3] > confidence:
+                    dx_px, dy_px, full_box, confidence = again
+                    if not at_best:
+                        # another place than the choice's: the answer leads nothing
+                        lead = 0.0
     scale = width_view / w_img if width_view is not None else 1.0
     bx, by, bw, bh = full_box
     found = (round(bx), round(by), max(1, round(bw)), max(1, round(bh)))

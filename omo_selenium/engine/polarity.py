@@ -167,7 +167,9 @@ class VeilSquare:
             strongest agreement in the strip (about 1 all around a crisp veil).
         closed: its weakest side's reversed agreement over the mean of its four sides
             (1: reversed alike all around; near 0: one side is not, e.g. a bevelled
-            piece, light on two sides and dark on the others).
+            piece, light on two sides and dark on the others). Both measures are
+            taken on the three strongest sides for a square searched with an open
+            side (:func:`veil_square`'s ``open_side``).
         edge: its side is the smallest or the largest searched: the outline may run
             on beyond it (a larger piece, of which it fits one part).
     """
@@ -180,18 +182,26 @@ class VeilSquare:
 
 
 def _best_square(
-    r: Array, sides: range, xs: range
+    r: Array, sides: range, xs: range, open_side: bool = False
 ) -> tuple[float, int, int, int, int, float] | None:
-    """Over the maps ``r[k]`` (one per shift), the square whose four sides hold the
-    most of the map per px, counting its weakest side once more (a closed outline, not
-    one strong edge), with its left side at one of the columns ``xs`` and its side one
-    of ``sides``: ``(mean, k, x, y, side, closed)``, ``closed`` its weakest side's sum
-    over the mean of its four."""
+    """Over the maps ``r[k]`` (one per shift), the square whose sides hold the most of
+    the map per px, counting its weakest side once more (a closed outline, not one
+    strong edge), with its left side at one of the columns ``xs`` and its side one of
+    ``sides``: ``(mean, k, x, y, side, closed)``, ``closed`` its weakest side's sum over
+    the mean of its sides.
+
+    With ``open_side``, the square is weighed on its three strongest sides alone, the
+    weakest of those three counted once more: an outline that leaves one side of its
+    square empty (a round or knobbed side; a veil's edge lost where the picture beyond
+    is as dark as the veil) is found whole, where the four sides' measure prefers a
+    smaller square elsewhere that happens to close.
+    """
     n_maps, h, w = r.shape
     rows = np.zeros((n_maps, h, w + 1), dtype=np.float32)
     np.cumsum(r, axis=2, out=rows[:, :, 1:])
     cols = np.zeros((n_maps, h + 1, w), dtype=np.float32)
     np.cumsum(r, axis=1, out=cols[:, 1:, :])
+    counted = 3.0 if open_side else 4.0
     best: tuple[float, int, int, int, int, float] | None = None
     for side in sides:
         x0, x1 = xs.start, min(xs.stop, w - side + 1)
@@ -206,19 +216,25 @@ def _best_square(
         n = x1 - x0
         top, bottom = across[:, :m], across[:, side - 1 : side - 1 + m]
         left, right = down[:, :, :n], down[:, :, side - 1 : side - 1 + n]
-        weakest = np.minimum(top, bottom)
-        np.minimum(weakest, left, out=weakest)
-        np.minimum(weakest, right, out=weakest)
+        across_low, down_low = np.minimum(top, bottom), np.minimum(left, right)
+        weakest = np.minimum(across_low, down_low)
         score = top + bottom
         score += left
         score += right
-        score += 4.0 * weakest
+        if open_side:
+            # the weakest side is left out; the second weakest is the kept sides' weakest
+            score -= weakest
+            weakest = np.minimum(
+                np.maximum(across_low, down_low),
+                np.minimum(np.maximum(top, bottom), np.maximum(left, right)),
+            )
+        score += counted * weakest
         i = int(np.argmax(score))
-        value = float(score.flat[i]) / (4.0 * side)
+        value = float(score.flat[i]) / (counted * side)
         if best is None or value > best[0]:
             k, y, j = np.unravel_index(i, score.shape)
-            total = float(top[k, y, j] + bottom[k, y, j] + left[k, y, j] + right[k, y, j])
-            closed = 4.0 * float(weakest.flat[i]) / max(total, 1e-6)
+            low = counted * float(weakest.flat[i])
+            closed = low / max(float(score.flat[i]) - low, 1e-6)
             best = (value, int(k), x0 + int(j), int(y), side, closed)
     return best
 
@@ -229,6 +245,7 @@ def veil_square(
     dy: float,
     *,
     tuning: EngineTuning = DEFAULT_TUNING,
+    open_side: bool = False,
 ) -> VeilSquare | None:
     """Look for a square piece and gap drawn as two veils, near the shift ``(dx, dy)``.
 
@@ -238,6 +255,8 @@ def veil_square(
     agree in orientation and point opposite ways. A lightened square piece and its
     darkened gap make a closed square ring of that; the square that holds the most of
     it, over all shifts, is the answer, its shift refined to a fraction of a pixel.
+    With ``open_side``, squares are weighed on their three strongest sides (see
+    :func:`_best_square`).
 
     Returns:
         The square, or ``None``: no room, a ring weaker than ``veil_floor``, or the
@@ -268,13 +287,13 @@ def veil_square(
         maps[i] = -weight * np.sign(dot)
     maps = blur(maps, t.veil_blur)
     maps /= np.percentile(np.abs(maps), 99, axis=(1, 2), keepdims=True) + 1e-6
-    found = _best_square(maps, sides, range(0, max_x + 1))
+    found = _best_square(maps, sides, range(0, max_x + 1), open_side)
     if found is None or found[0] < t.veil_floor or found[1] in (0, 2 * scan):
         return None
     strength, k, x, y, side, closed = found
     # the same square one px either side: a parabola through the three gives the shift
     a, c = (
-        _best_square(maps[k + e : k + e + 1], range(side, side + 1), range(x, x + 1))
+        _best_square(maps[k + e : k + e + 1], range(side, side + 1), range(x, x + 1), open_side)
         for e in (-1, 1)
     )
     off = 0.0

@@ -559,6 +559,11 @@ class EngineTuning:
     #: one answer or confidence changes); widget screenshots of seed 44 unchanged, of
     #: seed 45 (fresh) vue-puzzle-vcode DPR 1 80 -> 82.5 %, accepted wrong 4 -> 3.
     veil_keep_accepted: bool = True
+    #: An answer still refused after the square readings is read once more at the same
+    #: places on squares with an open side: weighed on their three strongest sides
+    #: (:func:`~omo_selenium.engine.polarity.veil_square`'s ``open_side``), every other
+    #: rule as above. FIGURES
+    veil_open_side: bool = True
     #: Below this confidence LocalEngine refuses. Kept at 0.1: leave-one-source-out on
     #: realworld + synthetic (benchmarks/results/realworld-final.json) picks 0.0 for every
     #: held-out source (at 0.1, 12 right answers are refused for 6 wrong ones), but every

@@ -170,6 +170,32 @@ def test_a_veil_is_reversed_all_around_and_a_bevel_only_on_some_sides() -> None:
     assert bevel is None or bevel.closed < DEFAULT_TUNING.veil_closed
 
 
+def _sunk(seed: int = 5) -> Image.Image:
+    """A square piece as a white veil, its gap as a dark veil over a picture just as dark
+    below the gap: the gap's bottom side shows no edge at all."""
+    rgb = _texture(seed)
+    x, y, w, _ = PIECE
+    rgb[y : y + w, x : x + w] = rgb[y : y + w, x : x + w] * 0.35 + 255 * 0.65
+    rgb[y : y + w, x + SHIFT : x + SHIFT + w] *= 0.45
+    rgb[y + w :, x + SHIFT - 6 : x + SHIFT + w + 6] *= 0.45
+    return Image.fromarray(np.uint8(np.clip(rgb, 0, 255)))
+
+
+def test_a_veil_with_one_side_lost_in_the_dark_is_found_whole_with_an_open_side() -> None:
+    # measured on its four sides, the square is not closed (its bottom side holds
+    # nothing), so the engine would not trust its shift; on its three strongest sides
+    # it is the piece, closed and strong, at the true shift
+    four = veil_square(_sunk(), SHIFT + 3.0, 0.0, tuning=DEFAULT_TUNING)
+    three = veil_square(_sunk(), SHIFT + 3.0, 0.0, tuning=DEFAULT_TUNING, open_side=True)
+    assert four is None or four.closed < DEFAULT_TUNING.veil_closed
+    assert three is not None
+    x, y, w, _ = three.box
+    assert abs(x - PIECE[0]) <= 2 and abs(y - PIECE[1]) <= 2 and abs(w - PIECE[2]) <= 2
+    assert abs(three.dx - SHIFT) <= 1.0
+    assert three.closed >= DEFAULT_TUNING.veil_closed
+    assert three.strength >= DEFAULT_TUNING.veil_trust
+
+
 def test_a_square_at_the_end_of_its_sizes_is_marked_and_not_read() -> None:
     # searched only up to a size smaller than the piece, the best square is the
     # largest searched: it fits one part of a larger outline, so the engine does not

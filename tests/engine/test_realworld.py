@@ -26,7 +26,7 @@ while not (ROOT / "pyproject.toml").exists():
 REALWORLD = ROOT.parent / "shared" / "realworld"
 
 #: Share within 2 CSS px, screenshot alone (the piece cut out of the picture).
-FLOORS = {"chaoxing": 0.993, "ajcaptcha": 0.981, "scrape_center": 0.981}
+FLOORS = {"chaoxing": 0.993, "ajcaptcha": 0.981, "scrape_center": 0.990}
 #: Share within 2 CSS px with the piece sprite given.
 PIECE_FLOORS = {"chaoxing": 0.993, "ajcaptcha": 0.981}
 
@@ -212,6 +212,18 @@ def test_a_veiled_square_over_a_detailed_picture_is_credited_by_its_ring() -> No
     case = _case("scrape_center/captcha_1000.png")
     assert _right(case)
     off = _match(case, veil_ring=0.0)
+    assert off.confidence < MIN_CONFIDENCE or abs(off.distance_css - case.answer_css) > 2
+
+
+def test_a_refused_answer_is_read_again_on_a_veiled_square_with_an_open_side() -> None:
+    # people at a table, the piece a white veil with knobs on its left and bottom sides
+    # and the gap a dark veil whose bottom side runs into dark chairs: on four sides the
+    # most closed square is a small one below the piece, of the smallest size searched,
+    # and the answer was refused 56 CSS px off; on its three strongest sides the
+    # piece's square is found, and read on it the answer is right
+    case = _case("scrape_center/captcha_860.png")
+    assert _right(case)
+    off = _match(case, veil_open_side=False)
     assert off.confidence < MIN_CONFIDENCE or abs(off.distance_css - case.answer_css) > 2
 
 
