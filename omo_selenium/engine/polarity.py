@@ -256,11 +256,13 @@ def veil_square(
     darkened gap make a closed square ring of that; the square that holds the most of
     it, over all shifts, is the answer, its shift refined to a fraction of a pixel.
     With ``open_side``, squares are weighed on their three strongest sides (see
-    :func:`_best_square`).
+    :func:`_best_square`) and kept from ``veil_open_floor`` up: leaving out each
+    square's weakest side lifts the squares a texture holds by chance too.
 
     Returns:
-        The square, or ``None``: no room, a ring weaker than ``veil_floor``, or the
-        best shift at the end of the scan (the ring lies further, or nowhere).
+        The square, or ``None``: no room, a ring weaker than ``veil_floor`` (or
+        ``veil_open_floor``), or the best shift at the end of the scan (the ring lies
+        further, or nowhere).
     """
     t = tuning
     w_img, h_img = img.size
@@ -288,7 +290,8 @@ def veil_square(
     maps = blur(maps, t.veil_blur)
     maps /= np.percentile(np.abs(maps), 99, axis=(1, 2), keepdims=True) + 1e-6
     found = _best_square(maps, sides, range(0, max_x + 1), open_side)
-    if found is None or found[0] < t.veil_floor or found[1] in (0, 2 * scan):
+    floor = t.veil_open_floor if open_side else t.veil_floor
+    if found is None or found[0] < floor or found[1] in (0, 2 * scan):
         return None
     strength, k, x, y, side, closed = found
     # the same square one px either side: a parabola through the three gives the shift

@@ -416,7 +416,9 @@ def test_an_accepted_doubtful_answer_is_not_moved_far_by_a_square_reading(
     assert DEFAULT_TUNING.min_confidence <= first.confidence < DEFAULT_TUNING.veil_gate
     assert abs(first.distance_css - cap.true_distance_css) <= 2
 
-    def square_further(img: Any, box: Any, fit: Any, t: Any, fade: Any) -> Any:
+    def square_further(
+        img: Any, box: Any, fit: Any, t: Any, fade: Any, open_side: bool = False
+    ) -> Any:
         return dataclasses.replace(fit, dx=fit.dx + 5.0, ncc=0.95), box
 
     monkeypatch.setattr(local_module, "_veiled", square_further)

@@ -193,7 +193,17 @@ def test_a_veil_with_one_side_lost_in_the_dark_is_found_whole_with_an_open_side(
     assert abs(x - PIECE[0]) <= 2 and abs(y - PIECE[1]) <= 2 and abs(w - PIECE[2]) <= 2
     assert abs(three.dx - SHIFT) <= 1.0
     assert three.closed >= DEFAULT_TUNING.veil_closed
-    assert three.strength >= DEFAULT_TUNING.veil_trust
+    assert three.strength >= DEFAULT_TUNING.veil_open_floor
+
+
+def test_an_open_side_square_needs_more_strength_than_chance_gives_a_texture() -> None:
+    # leaving out each square's weakest side lifts the squares a texture holds by chance
+    # too (past the four sides' floor): an open-sided square is kept only from its own,
+    # higher floor, and the texture without veils holds none there
+    plain = Image.fromarray(np.uint8(np.clip(_texture(5), 0, 255)))
+    low = replace(DEFAULT_TUNING, veil_open_floor=DEFAULT_TUNING.veil_floor)
+    assert veil_square(plain, SHIFT, 0.0, tuning=low, open_side=True) is not None
+    assert veil_square(plain, SHIFT, 0.0, tuning=DEFAULT_TUNING, open_side=True) is None
 
 
 def test_a_square_at_the_end_of_its_sizes_is_marked_and_not_read() -> None:
