@@ -32,8 +32,9 @@ import numpy as np
 from PIL import Image
 
 from .align import crop_field, crop_pair
-from .gradients import integral_image
+from .gradients import box_mean
 from .morph import BArray, dilate, erode
+from .texture import grain, grain_correlations
 from .tuning import DEFAULT_TUNING, EngineTuning
 
 __all__ = ["GapEvidence", "gap_evidence"]
@@ -76,13 +77,6 @@ class GapEvidence:
     plain_seam: float = 99.0
     gain: float = 0.0
     level_change: float = 99.0
-
-
-def _box_mean(a: F32, r: int) -> F32:
-    k = 2 * r + 1
-    c = integral_image(np.pad(a, r, mode="edge"))
-    out: F32 = ((c[k:, k:] - c[:-k, k:] - c[k:, :-k] + c[:-k, :-k]) / (k * k)).astype(np.float32)
-    return out
 
 
 def _sector_means(colours: F32, sectors: Any, n: int) -> tuple[F32, Any]:
@@ -161,32 +155,23 @@ def _outline_interior(
     return inside
 
 
-def _grain(rgb: F32) -> F32:
-    """A crop's finest texture: each pixel's grey less the mean of its 3 x 3 block."""
-    grey: F32 = rgb.mean(axis=2)
-    out: F32 = grey - _box_mean(grey, 1)
-    return out
-
-
 def _fine_peak(piece: F32, gap: F32, inner: BArray, reach: int, most: int) -> float:
-    """How much better the piece's finest texture (:func:`_grain`) correlates with the
-    gap's within 1 px of the alignment than anywhere from 2 to ``reach`` px off it (0
-    when not better), over the pixels ``inner``. The piece is cut from the picture at
+    """How much better the piece's finest texture (its grain, see
+    :func:`~omo_selenium.engine.texture.grain`) correlates with the gap's within 1 px of
+    the alignment than anywhere from 2 to ``reach`` px off it (0 when not better), over
+    the pixels ``inner``. The piece is cut from the picture at
     its gap, so a gap drawn over it (darkened, whitened, greyed) keeps that texture,
     grain or noise, to the pixel; a decoy of the same shape elsewhere shows other
     grain, and a texture that is smooth or repeats at that scale correlates off the
     alignment as well as on it, so counts for nothing. At most about ``most`` pixels
     are used, evenly spread."""
-    a, g = _grain(piece)[inner], _grain(gap)
+    a, g = grain(piece)[inner], grain(gap)
     ys, xs = np.nonzero(inner)
     every = max(1, len(ys) // most)
     a, ys, xs = a[::every], ys[::every], xs[::every]
     steps = np.arange(-reach, reach + 1)
     ey, ex = (o.ravel() for o in np.meshgrid(steps, steps, indexing="ij"))
-    rows = np.clip(ys[None, :] + ey[:, None], 0, g.shape[0] - 1)
-    cols = np.clip(xs[None, :] + ex[:, None], 0, g.shape[1] - 1)
-    b = g[rows, cols]
-    corr = (b @ a) / np.sqrt(float((a * a).sum()) * (b * b).sum(axis=1) + 1e-6)
+    corr = grain_correlations(a, ys, xs, g, ey, ex)
     near = np.maximum(np.abs(ey), np.abs(ex)) <= 1
     return max(0.0, float(corr[near].max()) - float(corr[~near].max()))
 
@@ -233,7 +218,7 @@ def gap_evidence(
         res = _residual(piece, gap, weights, t)
     for step in range(t.mask_rounds):
         res = _residual(piece, gap, weights, t)
-        smooth = _box_mean(res, radius)
+        smooth = box_mean(res, radius)
         # first a loose cut (the core may hold some outline), then tighter ones
         typical = float(np.median(smooth[kept])) if kept.any() else 0.0
         factor, offset = t.first_cut if step == 0 else t.later_cut

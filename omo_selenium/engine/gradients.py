@@ -16,6 +16,7 @@ __all__ = [
     "Array",
     "blur",
     "blur_rows",
+    "box_mean",
     "colour_orientation_field",
     "correlate_valid",
     "fast_length",
@@ -123,6 +124,14 @@ def integral_image(a: FloatArray) -> np.ndarray[Any, np.dtype[np.float64]]:
     np.cumsum(t, axis=-1, out=t)
     out = np.zeros((*a.shape[:-2], a.shape[-2] + 1, a.shape[-1] + 1), dtype=np.float64)
     out[..., 1:, 1:] = t
+    return out
+
+
+def box_mean(a: Array, r: int) -> Array:
+    """The mean of each pixel's ``(2r + 1) x (2r + 1)`` block (edges repeated), float32."""
+    k = 2 * r + 1
+    c = integral_image(np.pad(a, r, mode="edge"))
+    out: Array = ((c[k:, k:] - c[:-k, k:] - c[k:, :-k] + c[:-k, :-k]) / (k * k)).astype(np.float32)
     return out
 
 

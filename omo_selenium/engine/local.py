@@ -79,6 +79,7 @@ from .period import Fade, damp_repeats, dominant_period
 from .piece import match_sprite
 from .polarity import outline_polarity, square_polarity, veil_square
 from .search import Candidate, coarse_candidates, outline_box
+from .texture import texture_shift
 from .tuning import DEFAULT_TUNING, EngineTuning
 
 __all__ = ["MIN_CONFIDENCE", "GapMatch", "LocalEngine", "locate"]
@@ -639,6 +640,12 @@ def locate(
                     if not at_best:
                         # another place than the choice's: the answer leads nothing
                         lead = 0.0
+    if t.texture_peak <= 1.0:
+        # where the piece's grain lines up with its gap's in one sharp peak, that is
+        # the shift: outlines may lean towards a glow or shadow drawn on one side
+        grained = texture_shift(full, full_box, dx_px, dy_px, scale=k, tuning=t)
+        if grained is not None:
+            dx_px, dy_px = grained.dx, grained.dy
     scale = width_view / w_img if width_view is not None else 1.0
     bx, by, bw, bh = full_box
     found = (round(bx), round(by), max(1, round(bw)), max(1, round(bh)))
