@@ -487,7 +487,9 @@ def _reading(
     """A candidate's shift ``(dx, dy)`` and piece box at full resolution, and the
     answer's confidence, measured on ``box`` aligned as ``fit`` (``copy``: the place
     shows the piece's colours unchanged; ``ring``: ``box`` is a veiled square, whose
-    outline is also measured on its ring alone)."""
+    outline is also measured on its ring alone). Where the piece's grain lines up with
+    the place's (:func:`~omo_selenium.engine.texture.texture_shift`), the shift is the
+    grain's."""
     ncc = fit.ncc
     # a box that ends inside the piece measures the shift on the piece's left outline
     # alone: the winner's box is re-bounded by the piece's vertical outline or else
@@ -529,7 +531,17 @@ def _reading(
     # blur in picture terms), where the outline is crisper than the texture around it
     at_full = replace(t, polarity_blur=t.polarity_blur * k, veil_ring=t.veil_ring * k)
     reversed_outline = _reversed_outline(full, full_box, dx_px, dy_px, at_full, ring=ring)
-    standout = min(1.0, max(0.0, standout, close_fit, reversed_outline))
+    # where the piece's grain lines up with the place's in one sharp peak, that is the
+    # shift (outlines may lean towards a glow or shadow drawn on one side), and the place
+    # is where the piece was cut from: it stands out of every other place
+    textured = 0.0
+    if t.texture_peak <= 1.0:
+        grained = texture_shift(full, full_box, dx_px, dy_px, scale=k, tuning=t)
+        if grained is not None:
+            dx_px, dy_px = grained.dx, grained.dy
+            if _plausible_piece(box, img.width, t):
+                textured = t.texture_standout
+    standout = min(1.0, max(0.0, standout, close_fit, reversed_outline, textured))
     if copy:
         # the place shows the piece's colours unchanged: no gap was drawn there
         standout = 0.0
@@ -640,12 +652,6 @@ def locate(
                     if not at_best:
                         # another place than the choice's: the answer leads nothing
                         lead = 0.0
-    if t.texture_peak <= 1.0:
-        # where the piece's grain lines up with its gap's in one sharp peak, that is
-        # the shift: outlines may lean towards a glow or shadow drawn on one side
-        grained = texture_shift(full, full_box, dx_px, dy_px, scale=k, tuning=t)
-        if grained is not None:
-            dx_px, dy_px = grained.dx, grained.dy
     scale = width_view / w_img if width_view is not None else 1.0
     bx, by, bw, bh = full_box
     found = (round(bx), round(by), max(1, round(bw)), max(1, round(bh)))

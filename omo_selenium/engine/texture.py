@@ -38,7 +38,8 @@ class TextureShift:
         dx: horizontal shift piece -> gap, screenshot px (sub-pixel).
         dy: vertical shift, screenshot px (whole px).
         peak: correlation of the two grains there (1: the same to the pixel).
-        lead: how far the peak stands above the best correlation 2 px or more off it.
+        lead: how far the peak stands above the best correlation 2 px or more off it
+            (along the rows or the columns).
     """
 
     dx: float
@@ -135,8 +136,10 @@ def texture_shift(
     grid = np.where(inside, corr, -np.inf).reshape(len(sy), len(sx))
     j, i = np.unravel_index(int(np.argmax(grid)), grid.shape)
     peak = float(grid[j, i])
-    far = grid[:, np.abs(sx - sx[i]) >= 2]
-    lead = peak - float(far.max()) if far.size else 0.0
+    # 2 px or more off the peak in either direction: a straight edge inside the box
+    # lines up with another edge all along it, and so leads no other row
+    far = (np.abs(sy - sy[j]) >= 2)[:, None] | (np.abs(sx - sx[i]) >= 2)[None, :]
+    lead = peak - float(grid[far].max())
     if peak < t.texture_peak or lead < t.texture_lead:
         return None
     sub = 0.0

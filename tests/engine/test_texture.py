@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from omo_selenium.engine import locate
+from omo_selenium.engine import MIN_CONFIDENCE, locate
 from omo_selenium.engine.texture import texture_shift
 from omo_selenium.engine.tuning import DEFAULT_TUNING
+
+#: vue-puzzle-vcode (npm) drawn over a painted picture, screenshot at DPR 1
+#: (benchmarks/bench_widgets.py, seed 39): shown 320 CSS px wide, the gap 97 CSS px on
+WIDGET_SHOT = Path(__file__).parents[1] / "data" / "widgets" / "vue-puzzle-vcode-painted.png"
 
 BOX = (6.0, 30.0, 44.0, 44.0)
 GAP_X = 181  # where the gap is drawn: the true shift is GAP_X - 6 = 175 px
@@ -88,3 +93,14 @@ def test_a_glow_inside_the_pieces_edges_does_not_lean_the_answer() -> None:
     off = locate(png, 300, tuning=replace(DEFAULT_TUNING, texture_peak=2.0))
     assert on.distance_css == pytest.approx(175.0, abs=0.2)
     assert abs(off.distance_css - 175.0) > 0.5
+
+
+def test_a_widget_gap_found_by_its_grain_is_credible() -> None:
+    # a whitened gap with a soft inner shadow and a glowing piece: their outlines fit
+    # too loosely to stand out, the piece's grain is found only at its gap
+    png = WIDGET_SHOT.read_bytes()
+    match = locate(png, 320)
+    assert match.confidence >= MIN_CONFIDENCE
+    assert match.distance_css == pytest.approx(97.0, abs=0.5)
+    unread = replace(DEFAULT_TUNING, texture_standout=0.0)
+    assert locate(png, 320, tuning=unread).confidence < MIN_CONFIDENCE
