@@ -138,9 +138,13 @@ def texture_shift(
     peak = float(grid[j, i])
     # 2 px or more off the peak in either direction: a straight edge inside the box
     # lines up with another edge all along it, and so leads no other row
-    far = (np.abs(sy - sy[j]) >= 2)[:, None] | (np.abs(sx - sx[i]) >= 2)[None, :]
-    lead = peak - float(grid[far].max())
-    if peak < t.texture_peak or lead < t.texture_lead:
+    # (a peak with nothing inside the picture to lead is not sharp: it is not taken)
+    far = grid[(np.abs(sy - sy[j]) >= 2)[:, None] | (np.abs(sx - sx[i]) >= 2)[None, :]]
+    far = far[np.isfinite(far)]
+    if peak < t.texture_peak or far.size == 0:
+        return None
+    lead = peak - float(far.max())
+    if lead < t.texture_lead:
         return None
     sub = 0.0
     if 0 < i < len(sx) - 1 and math.isfinite(grid[j, i - 1]) and math.isfinite(grid[j, i + 1]):
