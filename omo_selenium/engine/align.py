@@ -32,6 +32,7 @@ from .gradients import (
     colour_orientation_field,
     correlate_valid,
     integral_image,
+    parabola_peak,
 )
 from .morph import connected_bounds
 from .period import Fade
@@ -170,13 +171,6 @@ def _smooth_rows(grid: FArray, sigma: float) -> FArray:
     return out
 
 
-def _parabola(a: float, b: float, c: float) -> float:
-    den = a - 2.0 * b + c
-    if not (math.isfinite(a) and math.isfinite(c)) or den >= 0:
-        return 0.0
-    return float(np.clip(0.5 * (a - c) / den, -0.5, 0.5))
-
-
 def align(
     img: Image.Image,
     box: Box,
@@ -251,8 +245,8 @@ def _measure(
     iy, ix = np.unravel_index(int(np.argmax(grid)), grid.shape)
     best = float(grid[iy, ix])
     ny, nx = grid.shape
-    subx = _parabola(grid[iy, ix - 1], best, grid[iy, ix + 1]) if 0 < ix < nx - 1 else 0.0
-    suby = _parabola(grid[iy - 1, ix], best, grid[iy + 1, ix]) if 0 < iy < ny - 1 else 0.0
+    subx = parabola_peak(grid[iy, ix - 1], best, grid[iy, ix + 1]) if 0 < ix < nx - 1 else 0.0
+    suby = parabola_peak(grid[iy - 1, ix], best, grid[iy + 1, ix]) if 0 < iy < ny - 1 else 0.0
     return Alignment(
         dx=gx0 - x0 + (int(ix) + subx) / f,
         dy=(int(iy) - ry + suby) / f,

@@ -23,6 +23,7 @@ __all__ = [
     "gradients",
     "integral_image",
     "orientation_field",
+    "parabola_peak",
 ]
 
 #: A float32 image-shaped array.
@@ -125,6 +126,16 @@ def integral_image(a: FloatArray) -> np.ndarray[Any, np.dtype[np.float64]]:
     out = np.zeros((*a.shape[:-2], a.shape[-2] + 1, a.shape[-1] + 1), dtype=np.float64)
     out[..., 1:, 1:] = t
     return out
+
+
+def parabola_peak(a: float, b: float, c: float, limit: float = 0.5) -> float:
+    """Where the parabola through ``(-1, a)``, ``(0, b)`` and ``(1, c)`` peaks, kept
+    within ``limit`` of 0: the sub-sample position of a maximum ``b`` between its two
+    neighbours. 0 when the three do not bend down or a neighbour is not finite."""
+    den = a - 2.0 * b + c
+    if not (math.isfinite(a) and math.isfinite(c)) or den >= 0:
+        return 0.0
+    return float(min(limit, max(-limit, 0.5 * (a - c) / den)))
 
 
 def box_mean(a: Array, r: int) -> Array:

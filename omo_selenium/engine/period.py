@@ -19,11 +19,12 @@ Two steps, on the doubled-angle orientation field at working scale:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .gradients import Array, fast_length, integral_image
+from .gradients import Array, fast_length, integral_image, parabola_peak
 from .tuning import DEFAULT_TUNING, EngineTuning
 
 __all__ = ["Fade", "damp_repeats", "dominant_period"]
@@ -84,8 +85,7 @@ def dominant_period(
         a, b, c = (float(v) for v in auto[p - 1 : p + 2])
         if b < a or b < c:
             continue
-        den = a - 2.0 * b + c
-        period = p + (0.5 * (a - c) / den if den < 0 else 0.0)
+        period = p + parabola_peak(a, b, c, limit=math.inf)
         # each multiple (within one px of where the fractional period puts it) stands
         # out of the autocorrelation around it: a smooth or grainy picture correlates
         # with itself at every short shift, a pattern at its multiples only

@@ -45,7 +45,13 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from .gradients import blur, colour_orientation_field, correlate_valid, gradients
+from .gradients import (
+    blur,
+    colour_orientation_field,
+    correlate_valid,
+    gradients,
+    parabola_peak,
+)
 from .morph import BArray, dilate, erode
 from .tuning import DEFAULT_TUNING, EngineTuning
 
@@ -326,9 +332,7 @@ def match_sprite(
         grid = np.where(np.isfinite(score), interior, -np.inf)
     sub = 0.0
     if 0 < base < grid.shape[1] - 1:
-        a_, b_, c_ = grid[j, base - 1], grid[j, base], grid[j, base + 1]
-        if np.isfinite(a_) and np.isfinite(c_) and (den := a_ - 2 * b_ + c_) < 0:
-            sub = float(np.clip(0.5 * (a_ - c_) / den, -0.5, 0.5))
+        sub = parabola_peak(*(float(v) for v in grid[j, base - 1 : base + 2]))
     i_at = base
     dy = float(ya + j - py)
     top = float(start_y) if start_y is not None else float(ya + j - by0)

@@ -25,7 +25,7 @@ import numpy as np
 from PIL import Image
 
 from .align import crop_pair, scaled_crop
-from .gradients import Array, blur, gradients
+from .gradients import Array, blur, gradients, parabola_peak
 from .tuning import DEFAULT_TUNING, EngineTuning
 
 __all__ = ["Polarity", "VeilSquare", "outline_polarity", "square_polarity", "veil_square"]
@@ -301,9 +301,7 @@ def veil_square(
     )
     off = 0.0
     if a is not None and c is not None:
-        den = a[0] - 2.0 * strength + c[0]
-        if den < 0:
-            off = max(-1.0, min(1.0, 0.5 * (a[0] - c[0]) / den))
+        off = parabola_peak(a[0], strength, c[0], limit=1.0)
     d = k - scan
     box = (float(x), y0 + y, float(side), float(side))
     edge = side in (sides.start, sides.stop - 1)

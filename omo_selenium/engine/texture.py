@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from .gradients import box_mean
+from .gradients import box_mean, parabola_peak
 from .tuning import DEFAULT_TUNING, EngineTuning
 
 __all__ = ["TextureShift", "grain", "grain_correlations", "texture_shift"]
@@ -68,11 +68,6 @@ def grain_correlations(a: F32, ys: IArray, xs: IArray, g: F32, ey: IArray, ex: I
 def _crop(img: Image.Image, x0: int, y0: int, w: int, h: int) -> F32:
     out: F32 = np.asarray(img.crop((x0, y0, x0 + w, y0 + h)), dtype=np.float32)
     return out
-
-
-def _parabola(a: float, b: float, c: float) -> float:
-    den = a - 2.0 * b + c
-    return 0.0 if den >= 0 else float(np.clip(0.5 * (a - c) / den, -0.5, 0.5))
 
 
 def texture_shift(
@@ -147,8 +142,8 @@ def texture_shift(
     if lead < t.texture_lead:
         return None
     sub = 0.0
-    if 0 < i < len(sx) - 1 and math.isfinite(grid[j, i - 1]) and math.isfinite(grid[j, i + 1]):
-        sub = _parabola(float(grid[j, i - 1]), peak, float(grid[j, i + 1]))
+    if 0 < i < len(sx) - 1:
+        sub = parabola_peak(float(grid[j, i - 1]), peak, float(grid[j, i + 1]))
     shift = gx + int(sx[i]) + sub - px
     if abs(shift - dx) > t.texture_reach * scale:
         return None

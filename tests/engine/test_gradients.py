@@ -3,6 +3,8 @@ definitions they speed up."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -13,6 +15,7 @@ from omo_selenium.engine.gradients import (
     fast_length,
     gradients,
     integral_image,
+    parabola_peak,
 )
 
 
@@ -140,3 +143,20 @@ def test_crispness_weighting_lets_a_soft_ramp_count_less_than_a_step_edge() -> N
     assert ramp > 0.5 * step  # contrast-normalised, the ramp counts nearly as much
     step, ramp = strength(2.0)
     assert step > 0.5 and ramp < 0.2 * step
+
+
+def test_a_sampled_parabola_peaks_where_it_was_drawn() -> None:
+    def at(x: float) -> float:  # a parabola with its top at 0.3
+        return 1.0 - (x - 0.3) ** 2
+
+    assert parabola_peak(at(-1), at(0), at(1)) == pytest.approx(0.3)
+    assert parabola_peak(2.0, 3.0, 2.0) == 0.0
+
+
+def test_a_parabola_peak_is_kept_within_its_limit_and_needs_a_maximum() -> None:
+    # the middle sample is not the highest: the top lies far past the next one (9.5)
+    assert parabola_peak(0.0, 1.0, 1.9) == 0.5
+    assert parabola_peak(0.0, 1.0, 1.9, limit=1.0) == 1.0
+    assert parabola_peak(0.0, 1.0, 1.9, limit=math.inf) == pytest.approx(9.5)
+    assert parabola_peak(1.0, 0.0, 1.0) == 0.0  # a minimum, not a peak
+    assert parabola_peak(float("-inf"), 1.0, 0.5) == 0.0
