@@ -66,6 +66,10 @@ def grain_correlations(a: F32, ys: IArray, xs: IArray, g: F32, ey: IArray, ex: I
 
 
 def _crop(img: Image.Image, x0: int, y0: int, w: int, h: int) -> F32:
+    """``img``'s pixels from ``(x0, y0)``, ``w`` x ``h``, as they are (black outside the
+    picture). Not :func:`~omo_selenium.engine.align.scaled_crop`: that one resamples
+    and stretches a window cut short by the border, and grain is compared to the pixel
+    at whole-pixel offsets, with the offsets leaving the picture set aside."""
     out: F32 = np.asarray(img.crop((x0, y0, x0 + w, y0 + h)), dtype=np.float32)
     return out
 
@@ -102,11 +106,11 @@ def texture_shift(
     w_img, h_img = img.size
     px, py = round(bx), round(by)
     w, h = min(int(bw), w_img - px), min(int(bh), h_img - py)
+    if w < 8 or h < 8 or px < 0 or py < 0:
+        return None
     gx, gy = round(bx + dx), round(by + dy)
     look = math.ceil(t.texture_lookout * scale)
     rows = math.ceil(t.texture_rows * scale)
-    if w < 8 or h < 8 or px < 0 or py < 0:
-        return None
     # the piece's grain on the central ellipse of its box (away from outlines and
     # halos), at most texture_pixels of it, evenly spread
     a_all = grain(_crop(img, px - 1, py - 1, w + 2, h + 2))[1:-1, 1:-1]
